@@ -1,0 +1,1 @@
+@main struct Verifyd { static func main() {} }
