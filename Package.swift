@@ -105,7 +105,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "VerifyCoreTests", dependencies: ["VerifyCore"], swiftSettings: strict),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "PostgresTests",
+            dependencies: ["Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
         .testTarget(name: "TwilioTests", dependencies: ["Twilio", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "VerifyStoreTests",

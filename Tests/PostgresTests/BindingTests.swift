@@ -1,0 +1,85 @@
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Parameter binding and decoding")
+struct BindingTests {
+    static let awkwardStrings = [
+        "it's", "\"double\"", "back\\slash", "\\x00", "'; DROP TABLE items; --", "emoji 👍🏽 and ünïcödé", "$1", "",
+        "line\nbreak\ttab", String(repeating: "a", count: 1 << 20),
+    ]
+
+    @Test("text values survive quotes, backslashes, unicode and 1 MB", arguments: awkwardStrings)
+    func roundTrip(_ value: String) async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            let back = try await client.query("SELECT \(value)::text, length(\(value)::text)")[0]
+            #expect(try back.decode(0, as: String.self) == value)
+            #expect(try back.decode(1, as: Int.self) == value.unicodeScalars.count)
+        }
+    }
+
+    @Test("values are stored verbatim through INSERT")
+    func storedVerbatim() async throws {
+        try await withTestDatabase { _, client in
+            try await client.query("CREATE TABLE items (name text, data bytea, at timestamptz, n bigint, ok boolean)")
+            let bytes: [UInt8] = [0, 1, 2, 255, 39, 92]
+            let at = Date(timeIntervalSince1970: 1_700_000_000.123456)
+            for value in Self.awkwardStrings.prefix(8) {
+                try await client.query(
+                    "INSERT INTO items VALUES (\(value), \(bytes), \(at), \(Int.min), \(true))")
+            }
+            let rows = try await client.query("SELECT name, data, at, n, ok FROM items")
+            #expect(try rows.map { try $0.decode(0, as: String.self) } == Array(Self.awkwardStrings.prefix(8)))
+            #expect(try rows[0].decode(1, as: [UInt8].self) == bytes)
+            #expect(abs(try rows[0].decode(2, as: Date.self).timeIntervalSince(at)) < 0.000_001)
+            #expect(try rows[0].decode(3, as: Int.self) == Int.min)
+            #expect(try rows[0].decode(4, as: Bool.self))
+        }
+    }
+
+    @Test("NULL binds and decodes as nil")
+    func nulls() async throws {
+        try await withTestDatabase { _, client in
+            let missing: String? = nil
+            let row = try await client.query("SELECT \(missing)::text IS NULL, NULL::int")[0]
+            #expect(try row.decode(0, as: Bool.self))
+            #expect(try row.decode(1, as: Int?.self) == nil)
+        }
+    }
+
+    @Test("a text value with a NUL byte is refused before it is sent")
+    func nulByte() async throws {
+        try await withTestDatabase { _, client in
+            let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT \("a\u{0}b")") }
+            #expect(error?.code == .invalidQuery)
+        }
+    }
+
+    @Test("NULL into a non-optional and a type mismatch give clear errors")
+    func decodingErrors() async throws {
+        try await withTestDatabase { _, client in
+            let row = try await client.query("SELECT NULL::int AS missing, 'text'::text AS word")[0]
+            let null = #expect(throws: PostgresError.self) { try row.decode(0, as: Int.self) }
+            #expect(null?.description.contains("\"missing\" is NULL") == true)
+            let mismatch = #expect(throws: PostgresError.self) { try row.decode(1, as: Int.self) }
+            #expect(mismatch?.description.contains("\"word\" has type text") == true)
+        }
+    }
+
+    @Test("an error's description carries the SQLSTATE but no values; the debug description has the message")
+    func errorsLeakNoValues() async throws {
+        try await withTestDatabase { _, client in
+            try await client.query("CREATE TABLE phones (phone text PRIMARY KEY)")
+            let secret = "+14155550100"
+            try await client.query("INSERT INTO phones VALUES (\(secret))")
+            let error = await #expect(throws: PostgresError.self) {
+                try await client.query("INSERT INTO phones VALUES (\(secret))")
+            }
+            #expect(error?.sqlState == "23505")
+            #expect(error?.isUniqueViolation == true)
+            #expect(error.map { "\($0)" }?.contains("4155550100") == false)
+            #expect(error?.debugDescription.contains("duplicate key") == true)
+        }
+    }
+}

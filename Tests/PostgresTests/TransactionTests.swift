@@ -1,0 +1,74 @@
+import Postgres
+import TestSupport
+import Testing
+
+@Suite("Transactions")
+struct TransactionTests {
+    struct Boom: Error {}
+
+    @Test("a transaction commits on return and rolls back on throw")
+    func commitAndRollback() async throws {
+        try await withTestDatabase { _, client in
+            try await client.query("CREATE TABLE items (name text)")
+            try await client.withTransaction { try $0.query("INSERT INTO items VALUES ('kept')") }
+            await #expect(throws: Boom.self) {
+                try await client.withTransaction { connection in
+                    try connection.query("INSERT INTO items VALUES ('dropped')")
+                    throw Boom()
+                }
+            }
+            let names = try await client.query("SELECT name FROM items").map { try $0.decode(0, as: String.self) }
+            #expect(names == ["kept"])
+        }
+    }
+
+    @Test("a transaction that throws leaves no open transaction on its connection")
+    func noTransactionLeftOpen() async throws {
+        try await withTestDatabase(poolSize: 1) { database, client in
+            try await client.query("CREATE TABLE items (name text)")
+            var backend = 0
+            do {
+                try await client.withTransaction { connection in
+                    try connection.query("INSERT INTO items VALUES ('x')")
+                    throw Boom()
+                }
+            } catch is Boom {}
+            backend = try await client.query("SELECT pg_backend_pid()")[0].decode(0)
+            let observer = database.makeClient(poolSize: 1)
+            let state = try await observer.query(
+                "SELECT state, backend_xid IS NULL FROM pg_stat_activity WHERE pid = \(backend)")
+            await observer.close()
+            #expect(try state[0].decode(0, as: String.self) == "idle")
+            #expect(try state[0].decode(1, as: Bool.self))
+            #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 0)
+        }
+    }
+
+    @Test("a statement error swallowed inside a transaction is not reported as a commit")
+    func swallowedError() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE items (name text UNIQUE)")
+            let error = await #expect(throws: PostgresError.self) {
+                try await client.withTransaction { connection in
+                    try connection.query("INSERT INTO items VALUES ('a')")
+                    _ = try? connection.query("INSERT INTO items VALUES ('a')")
+                }
+            }
+            #expect(error?.code == .transactionAborted)
+            #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 0)
+        }
+    }
+
+    @Test("statements in one pipeline apply together or not at all")
+    func pipelineAtomicity() async throws {
+        try await withTestDatabase { _, client in
+            try await client.query("CREATE TABLE items (name text UNIQUE)")
+            await #expect(throws: PostgresError.self) {
+                try await client.withConnection { connection in
+                    try connection.pipeline(["INSERT INTO items VALUES ('a')", "INSERT INTO items VALUES ('a')"])
+                }
+            }
+            #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 0)
+        }
+    }
+}

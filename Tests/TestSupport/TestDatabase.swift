@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import Postgres
+
+/// A database of its own for one test or suite, created in the throwaway cluster that `scripts/test` starts, so
+/// tests running in parallel never see each other's rows.
+public struct TestDatabase: Sendable {
+    public let name: String
+    /// libpq conninfo for this database.
+    public let connectionString: String
+
+    /// Creates an empty database with a unique name.
+    public static func create() async throws -> TestDatabase {
+        let admin = try TestEnvironment.databaseURL()
+        let name = "verifyd_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        try await withAdminClient(admin) { client in
+            try await client.withConnection { connection in
+                // CREATE DATABASE refuses to run in a transaction, so it takes the raw path; the name is ours.
+                try connection.unsafeExecute(rawSQL: "CREATE DATABASE \(name)")
+            }
+        }
+        return TestDatabase(name: name, connectionString: admin + " dbname=\(name)")
+    }
+
+    /// A client for this database with test-friendly defaults; the caller closes it.
+    public func makeClient(
+        poolSize: Int = 4,
+        poolTimeout: Duration = .seconds(5),
+        limits: TransactionLimits = .init()
+    ) -> PostgresClient {
+        PostgresClient(
+            configuration: PostgresConfiguration(
+                connectionString: connectionString,
+                poolSize: poolSize,
+                poolTimeout: poolTimeout,
+                limits: limits
+            ),
+            logger: Logger(label: "test.postgres")
+        )
+    }
+
+    /// Drops the database, ending any session still connected to it.
+    public func drop() async throws {
+        try await Self.withAdminClient(try TestEnvironment.databaseURL()) { client in
+            try await client.withConnection { connection in
+                try connection.unsafeExecute(rawSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+            }
+        }
+    }
+
+    private static func withAdminClient(_ url: String, _ body: (PostgresClient) async throws -> Void) async throws {
+        let client = PostgresClient(
+            configuration: PostgresConfiguration(connectionString: url, poolSize: 1),
+            logger: Logger(label: "test.postgres.admin")
+        )
+        do {
+            try await body(client)
+        } catch {
+            await client.close()
+            throw error
+        }
+        await client.close()
+    }
+}
+
+/// Runs `body` with a fresh database and a client for it, then closes the client and drops the database.
+public func withTestDatabase<Result>(
+    poolSize: Int = 4,
+    poolTimeout: Duration = .seconds(5),
+    limits: TransactionLimits = .init(),
+    _ body: (TestDatabase, PostgresClient) async throws -> Result
+) async throws -> Result {
+    let database = try await TestDatabase.create()
+    let client = database.makeClient(poolSize: poolSize, poolTimeout: poolTimeout, limits: limits)
+    let result: Result
+    do {
+        result = try await body(database, client)
+    } catch {
+        await client.close()
+        try? await database.drop()
+        throw error
+    }
+    await client.close()
+    try await database.drop()
+    return result
+}
