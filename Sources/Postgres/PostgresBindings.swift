@@ -32,6 +32,17 @@ public struct PostgresBindings: Sendable, Hashable {
             ))
     }
 
+    /// Copies one value of `other`.
+    mutating func append(slot: Slot, from other: PostgresBindings) {
+        guard slot.offset >= 0 else {
+            slots.append(slot)
+            return
+        }
+        let offset = bytes.count
+        bytes.append(contentsOf: other.bytes[slot.offset..<(slot.offset + slot.length + 1)])
+        slots.append(Slot(offset: offset, length: slot.length, oid: slot.oid, format: slot.format))
+    }
+
     public mutating func appendNull<Value: PostgresEncodable>(type: Value.Type) {
         slots.append(Slot(offset: -1, length: 0, oid: Value.postgresOID, format: Value.postgresFormat))
     }

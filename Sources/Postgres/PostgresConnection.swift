@@ -89,6 +89,7 @@ public final class PostgresConnection: @unchecked Sendable {
 
     /// Runs several statements in one round trip (libpq pipeline mode) and returns each one's rows. Outside an
     /// explicit transaction they form one implicit transaction: all apply or none does.
+    @discardableResult
     public func pipeline(_ queries: [PostgresQuery]) throws -> [PostgresRows] {
         switch transaction {
         case .open:

@@ -8,6 +8,8 @@
 public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolation {
     public private(set) var sql: String
     public private(set) var bindings: PostgresBindings
+    /// UTF-8 offsets of the `$n` placeholders in `sql`, in bind order, so a fragment can be renumbered exactly.
+    private var placeholders: [Range<Int>] = []
 
     /// SQL text the caller vouches for; values still belong in `bindings`.
     public init(unsafeSQL sql: String, bindings: PostgresBindings = PostgresBindings()) {
@@ -21,11 +23,13 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
 
     public init(stringInterpolation: StringInterpolation) {
         self.init(unsafeSQL: stringInterpolation.sql, bindings: stringInterpolation.bindings)
+        self.placeholders = stringInterpolation.placeholders
     }
 
     public struct StringInterpolation: StringInterpolationProtocol {
         var sql: String
         var bindings: PostgresBindings
+        var placeholders: [Range<Int>] = []
 
         public init(literalCapacity: Int, interpolationCount: Int) {
             sql = ""
@@ -39,7 +43,23 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
 
         public mutating func appendInterpolation(_ value: some PostgresEncodable) {
             bindings.append(value)
-            sql += "$\(bindings.count)"
+            appendPlaceholder()
+        }
+
+        /// Splices in a query built elsewhere from a literal, such as a shared column list or condition; its values
+        /// move along and its placeholders are renumbered.
+        public mutating func appendInterpolation(fragment: PostgresQuery) {
+            precondition(
+                fragment.placeholders.count == fragment.bindings.count, "a fragment must come from a query literal")
+            let utf8 = Array(fragment.sql.utf8)
+            var copied = 0
+            for (placeholder, slot) in zip(fragment.placeholders, fragment.bindings.slots) {
+                sql += String(decoding: utf8[copied..<placeholder.lowerBound], as: UTF8.self)
+                bindings.append(slot: slot, from: fragment.bindings)
+                appendPlaceholder()
+                copied = placeholder.upperBound
+            }
+            sql += String(decoding: utf8[copied...], as: UTF8.self)
         }
 
         public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
@@ -48,7 +68,13 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
             } else {
                 bindings.appendNull(type: Value.self)
             }
+            appendPlaceholder()
+        }
+
+        private mutating func appendPlaceholder() {
+            let start = sql.utf8.count
             sql += "$\(bindings.count)"
+            placeholders.append(start..<sql.utf8.count)
         }
     }
 }

@@ -1,0 +1,110 @@
+import Foundation
+import HTTPAPI
+import Postgres
+import VerifyCore
+import VerifyStore
+
+/// The operator commands (`verifyd keys|services|phones …`). Each writes JSON objects, one per line, and reports
+/// whether the request was refused; database and configuration failures are thrown.
+public struct AdminCommands: Sendable {
+    public struct Output: Sendable {
+        public var lines: [String]
+        /// True when the request itself was refused (unknown key, invalid number or setting): exit status 1.
+        public var refused: Bool
+    }
+
+    let client: PostgresClient
+    let json: ResourceJSON
+
+    public init(client: PostgresClient, environment: [String: String]) {
+        self.client = client
+        self.json = ResourceJSON(
+            accountSid: environment["VERIFYD_ACCOUNT_SID"].flatMap { AccountSid($0) },
+            publicURL: environment["VERIFYD_PUBLIC_URL"].flatMap(ServeSettings.publicURL) ?? "")
+    }
+
+    // MARK: API keys
+
+    /// Creates a key and prints its secret this once; only its SHA-256 is stored.
+    public func createKey(name: String) async throws -> Output {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 64 else {
+            return refusal("the key name must be 1 to 64 characters")
+        }
+        let secret = Authenticator.makeSecret()
+        let key = try await PostgresCredentialStore(client: client).createAPIKey(
+            .random(), name: name, secretHash: Authenticator.digest(secret))
+        return Output(lines: [line(apiKey(key, secret: secret))], refused: false)
+    }
+
+    public func listKeys() async throws -> Output {
+        let keys = try await PostgresCredentialStore(client: client).apiKeys()
+        return Output(lines: keys.map { line(apiKey($0, secret: nil)) }, refused: false)
+    }
+
+    public func revokeKey(_ text: String) async throws -> Output {
+        guard let sid = APIKeySid(text) else { return refusal("not an API key SID (SK followed by 32 hex digits)") }
+        guard try await PostgresCredentialStore(client: client).revokeAPIKey(sid) else {
+            return refusal("no active API key \(sid)")
+        }
+        return Output(lines: [line(.object([("sid", .string(sid.rawValue)), ("revoked", true)]))], refused: false)
+    }
+
+    // MARK: Services
+
+    public func createService(_ settings: ServiceSettings) async throws -> Output {
+        if let invalid = settings.invalidParameters().first { return refusal("invalid \(invalid)") }
+        let service = try await PostgresServiceStore(client: client).create(settings)
+        return Output(lines: [line(json.service(service))], refused: false)
+    }
+
+    public func listServices() async throws -> Output {
+        let store = PostgresServiceStore(client: client)
+        var lines: [String] = []
+        var cursor: ServicePageCursor?
+        while true {
+            let page = try await store.list(after: cursor, offset: 0, limit: 500)
+            lines += page.map { line(json.service($0)) }
+            guard page.count == 500, let last = page.last else { break }
+            cursor = ServicePageCursor(
+                createdAtMicroseconds: Int64((last.createdAt.timeIntervalSince1970 * 1_000_000).rounded()), sid: last.sid)
+        }
+        return Output(lines: lines, refused: false)
+    }
+
+    // MARK: Phones
+
+    public func block(_ number: String, reason: String) async throws -> Output {
+        guard let phone = PhoneNumber(e164: number) else { return refusal("not an E.164 number (+ and 2–15 digits)") }
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { return refusal("a reason is required") }
+        try await PostgresPhoneStore(client: client).block(phone, reason: reason)
+        return Output(lines: [line(.object([("phone", .string(phone.e164)), ("blocked", true)]))], refused: false)
+    }
+
+    public func unblock(_ number: String) async throws -> Output {
+        guard let phone = PhoneNumber(e164: number) else { return refusal("not an E.164 number (+ and 2–15 digits)") }
+        let changed = try await PostgresPhoneStore(client: client).unblock(phone)
+        return Output(
+            lines: [line(.object([("phone", .string(phone.e164)), ("blocked", false), ("changed", .bool(changed))]))],
+            refused: false)
+    }
+
+    // MARK: Output
+
+    private func apiKey(_ key: APIKey, secret: String?) -> JSONValue {
+        var members: [(String, JSONValue)] = [
+            ("sid", .string(key.sid.rawValue)), ("friendly_name", .string(key.name)),
+            ("date_created", .string(key.createdAt.formatted(.iso8601))),
+            ("revoked", .bool(key.revokedAt != nil)),
+        ]
+        if let secret { members.append(("secret", .string(secret))) }
+        return .object(members)
+    }
+
+    private func refusal(_ message: String) -> Output {
+        Output(lines: [line(.object([("error", .string(message))]))], refused: true)
+    }
+
+    private func line(_ value: JSONValue) -> String {
+        String(decoding: value.serialized(), as: UTF8.self)
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import Postgres
+
+/// The migration files compiled into the binary (see `migrationFiles` in Package.swift), so an image needs nothing
+/// else; `--migrations-dir` reads a folder instead, for development.
+public enum MigrationSource {
+    /// SwiftPM names each embedded file after its name with the first character and dots replaced.
+    static let embedded: [(file: String, bytes: [UInt8])] = [
+        ("0001_initial_schema.sql", PackageResources._001_initial_schema_sql)
+    ]
+
+    public static func load(directory: String?) throws -> [Migration] {
+        guard let directory else {
+            return try embedded.map { try Migration(fileName: $0.file, contents: $0.bytes) }
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".sql") }
+        return try files.sorted().map { file in
+            let url = URL(fileURLWithPath: directory).appendingPathComponent(file)
+            return try Migration(fileName: file, contents: [UInt8](try Data(contentsOf: url)))
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import HTTPAPI
+import Hummingbird
+import Logging
+import Postgres
+import ServiceLifecycle
+import VerifyCore
+import VerifyStore
+
+/// A built instance of `verifyd serve`: the HTTP application with its services, and the drain step in front of it.
+public struct VerifydApplication: Service {
+    /// The Hummingbird application; its own services (the pool, the dispatcher) start before the server and stop
+    /// after it.
+    public let application: Application<RouterResponder<APIRequestContext>>
+    public let postgres: PostgresClient
+    public let readiness: Readiness
+    let drain: DrainService
+    let logger: Logger
+
+    /// Runs until SIGTERM or SIGINT, then: readiness turns 503 at once, requests are served for the drain period,
+    /// the listener closes and in-flight requests finish, the dispatcher and then the pool stop.
+    public func run() async throws {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [
+                    .init(service: application),
+                    // Last in the list, so first to be told to shut down.
+                    .init(service: drain, successTerminationBehavior: .gracefullyShutdownGroup),
+                ],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            ))
+        try await group.run()
+    }
+}
+
+/// Assembles verifyd from its settings: the one place that sees every module. Tests call it with test values.
+///
+/// - Parameters:
+///   - migrations: the migrations this binary carries; serving requires all of them applied.
+///   - migrateFirst: apply pending migrations instead of refusing to start.
+///   - sender: replaces the configured delivery (tests pass a recording sender).
+public func buildApplication(
+    _ settings: ServeSettings,
+    migrations: [Migration],
+    migrateFirst: Bool = false,
+    sender: (any CodeSender)? = nil,
+    logger: Logger
+) async throws -> VerifydApplication {
+    let postgres = PostgresClient(configuration: settings.database.postgres, logger: logger)
+    do {
+        let runner = try MigrationRunner(client: postgres, migrations: migrations, logger: logger)
+        try await StartupChecks.verifySchema(runner, migrateFirst: migrateFirst, logger: logger)
+        let services = PostgresServiceStore(client: postgres)
+        try await StartupChecks.verifyDefaultService(settings.defaultService, services: services)
+
+        let keyring = try CodeKeyring(current: settings.codeKey, previous: settings.previousCodeKeys)
+        let delivery = settings.delivery
+        if delivery.mode == .console {
+            logger.warning("delivery.console", metadata: ["note": "codes are written to this log; development only"])
+        }
+        let verifier = Verifier(
+            verifications: PostgresVerificationStore(client: postgres),
+            deliveries: PostgresDeliveryStore(client: postgres),
+            phones: PostgresPhoneStore(client: postgres),
+            sender: sender ?? ConsoleCodeSender(logger: logger, webOTPHost: delivery.webOTPHost),
+            keyring: keyring,
+            settings: Verifier.Settings(phoneFailureCap: settings.phoneFailureCap, sendImmediately: delivery.fastPath),
+            logger: logger
+        )
+        let readiness = Readiness(runner: runner, logger: logger)
+        let defaultService = DefaultServiceResolver(
+            configured: settings.defaultService, name: settings.defaultServiceName, services: services)
+        let router = buildRouter(
+            APIDependencies(
+                verifier: verifier, services: services,
+                authenticator: Authenticator(
+                    root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
+                    credentials: PostgresCredentialStore(client: postgres)),
+                accountSid: settings.accountSid, publicURL: settings.publicURL,
+                defaultCountryCode: settings.defaultCountryCode, defaultService: { try await defaultService.sid() },
+                isReady: { await readiness.check() }, logger: logger))
+        let application = Application(
+            router: router,
+            configuration: ApplicationConfiguration(
+                address: .hostname(settings.host, port: settings.port), serverName: "verifyd"),
+            services: [postgres],
+            logger: logger
+        )
+        return VerifydApplication(
+            application: application, postgres: postgres, readiness: readiness,
+            drain: DrainService(readiness: readiness, drain: settings.shutdownDrain), logger: logger)
+    } catch {
+        await postgres.close()
+        throw error
+    }
+}

@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+
+/// One line per log entry on standard output: `time level label: message key=value …` for people, or a JSON object
+/// for machines. Metadata values are written as given; callers keep codes, secrets and full numbers out of them.
+public struct VerifydLogHandler: LogHandler {
+    public var logLevel: Logger.Level
+    public var metadata: Logger.Metadata = [:]
+    private let label: String
+    private let format: LogSettings.Format
+    private static let output = FileHandle.standardOutput
+    private static let lock = NSLock()
+
+    public init(label: String, settings: LogSettings) {
+        self.label = label
+        self.logLevel = settings.level
+        self.format = settings.format
+    }
+
+    /// Installs this handler for every logger the process makes.
+    public static func bootstrap(_ settings: LogSettings) {
+        LoggingSystem.bootstrap { label in VerifydLogHandler(label: label, settings: settings) }
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
+        let time = Date().formatted(.iso8601)
+        let line: String
+        switch format {
+        case .text:
+            let pairs = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            line = "\(time) \(event.level) \(label): \(event.message)" + (pairs.isEmpty ? "" : " " + pairs) + "\n"
+        case .json:
+            var object: [String: String] = merged.mapValues { "\($0)" }
+            object["time"] = time
+            object["level"] = "\(event.level)"
+            object["logger"] = label
+            object["message"] = "\(event.message)"
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+            line = String(decoding: data, as: UTF8.self) + "\n"
+        }
+        Self.lock.lock()
+        defer { Self.lock.unlock() }
+        Self.output.write(Data(line.utf8))
+    }
+}

@@ -1,0 +1,37 @@
+import Logging
+import VerifyCore
+
+/// Everything the routes need, handed in by the wiring module. The HTTP module never sees PostgreSQL or libcurl:
+/// readiness and the default service arrive as closures.
+public struct APIDependencies: Sendable {
+    public var verifier: Verifier
+    public var services: any ServiceStore
+    public var authenticator: Authenticator
+    /// The account SID responses name (`VERIFYD_ACCOUNT_SID`).
+    public var accountSid: AccountSid
+    /// `VERIFYD_PUBLIC_URL` without a trailing slash: the base of every `url` and `links` entry.
+    public var publicURL: String
+    /// Country code for national numbers on the original routes (`VERIFYD_DEFAULT_COUNTRY_CODE`).
+    public var defaultCountryCode: String?
+    /// The service the original routes use.
+    public var defaultService: @Sendable () async throws -> ServiceSid
+    /// True while the instance should receive traffic: database reachable, no pending migration, not draining.
+    public var isReady: @Sendable () async -> Bool
+    public var logger: Logger
+
+    public init(
+        verifier: Verifier, services: any ServiceStore, authenticator: Authenticator, accountSid: AccountSid,
+        publicURL: String, defaultCountryCode: String?, defaultService: @escaping @Sendable () async throws -> ServiceSid,
+        isReady: @escaping @Sendable () async -> Bool, logger: Logger
+    ) {
+        self.verifier = verifier
+        self.services = services
+        self.authenticator = authenticator
+        self.accountSid = accountSid
+        self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
+        self.defaultCountryCode = defaultCountryCode
+        self.defaultService = defaultService
+        self.isReady = isReady
+        self.logger = logger
+    }
+}

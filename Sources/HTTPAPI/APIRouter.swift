@@ -1,0 +1,23 @@
+import Hummingbird
+
+/// Builds every route of verifyd from its dependencies.
+public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
+    let router = Router(context: APIRequestContext.self)
+    router.add(middleware: AccessLogMiddleware())
+    HealthRoutes(isReady: dependencies.isReady).register(on: router)
+
+    let json = ResourceJSON(accountSid: dependencies.accountSid, publicURL: dependencies.publicURL)
+    let api = router.group()
+        .add(middleware: TwilioErrorMiddleware())
+        .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
+    ServiceRoutes(services: dependencies.services, json: json).register(on: api)
+    VerificationRoutes(verifier: dependencies.verifier, json: json).register(on: api)
+
+    let original = router.group()
+        .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
+    OriginalRoutes(
+        verifier: dependencies.verifier, defaultService: dependencies.defaultService,
+        defaultCountryCode: dependencies.defaultCountryCode
+    ).register(on: original)
+    return router
+}

@@ -1,0 +1,63 @@
+import Crypto
+
+/// Decides whether HTTP Basic credentials may use the API: the root account pair from the environment (a second
+/// token is accepted during rotation), or an active API key (`SK…`) whose secret matches the stored SHA-256.
+public struct Authenticator: Sendable {
+    public struct RootCredentials: Sendable {
+        public var accountSid: AccountSid
+        public var tokens: [String]
+
+        public init(accountSid: AccountSid, tokens: [String]) {
+            self.accountSid = accountSid
+            self.tokens = tokens.filter { !$0.isEmpty }
+        }
+    }
+
+    public enum Principal: Sendable, Equatable {
+        case root
+        case apiKey(APIKeySid)
+    }
+
+    let root: RootCredentials
+    let credentials: any CredentialStore
+
+    public init(root: RootCredentials, credentials: any CredentialStore) {
+        self.root = root
+        self.credentials = credentials
+    }
+
+    /// The principal, or nil for anything that is not a valid pair. Comparisons are constant-time.
+    public func authenticate(username: String, password: String) async throws -> Principal? {
+        if username == root.accountSid.rawValue {
+            let candidate = Self.digest(password)
+            // Compare every token, so the time taken does not tell which one matched.
+            var matched = false
+            for token in root.tokens where Self.constantTimeEqual(Self.digest(token), candidate) { matched = true }
+            return matched ? .root : nil
+        }
+        guard let sid = APIKeySid(username), let stored = try await credentials.activeSecretHash(sid) else {
+            return nil
+        }
+        return Self.constantTimeEqual(stored, Self.digest(password)) ? .apiKey(sid) : nil
+    }
+
+    /// What is stored for an API key secret. Secrets are 32 random characters, so a plain SHA-256 suffices: there
+    /// is nothing to brute-force that a slow hash would protect.
+    public static func digest(_ secret: String) -> [UInt8] {
+        Array(SHA256.hash(data: Array(secret.utf8)))
+    }
+
+    static func constantTimeEqual(_ lhs: [UInt8], _ rhs: [UInt8]) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        var difference: UInt8 = 0
+        for (left, right) in zip(lhs, rhs) { difference |= left ^ right }
+        return difference == 0
+    }
+
+    /// A new API key secret: 32 characters from the system CSPRNG (about 190 bits).
+    public static func makeSecret() -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<32).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+}

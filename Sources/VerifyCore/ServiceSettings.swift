@@ -1,0 +1,57 @@
+/// The settings of a Verify service (`VA…`): Twilio's, plus verifyd's own validity and attempt limits.
+public struct ServiceSettings: Sendable, Equatable {
+    public var friendlyName: String
+    public var codeLength = 6
+    public var doNotShareWarningEnabled = false
+    public var customCodeEnabled = false
+    public var dtmfInputRequired = false
+    public var lookupEnabled = false
+    public var skipSmsToLandlines = false
+    public var psd2Enabled = false
+    public var ttsName: String?
+    public var codeValiditySeconds = 600
+    public var maxCheckAttempts = 5
+    public var maxSendAttempts = 5
+
+    public init(friendlyName: String) {
+        self.friendlyName = friendlyName
+    }
+
+    public static let codeLengths = 4...10
+    public static let validitySeconds = 120...86_400
+    /// NIST SP 800-63B caps consecutive failures at 100; one verification cannot allow more.
+    public static let checkAttempts = 1...100
+    public static let sendAttempts = 1...100
+
+    /// Every rule the settings break, as the names of the parameters at fault (empty when valid).
+    public func invalidParameters() -> [String] {
+        var invalid: [String] = []
+        if !Self.isValidFriendlyName(friendlyName) { invalid.append("FriendlyName") }
+        if !Self.codeLengths.contains(codeLength) { invalid.append("CodeLength") }
+        if !Self.validitySeconds.contains(codeValiditySeconds) { invalid.append("CodeValiditySeconds") }
+        if !Self.checkAttempts.contains(maxCheckAttempts) { invalid.append("MaxCheckAttempts") }
+        if !Self.sendAttempts.contains(maxSendAttempts) { invalid.append("MaxSendAttempts") }
+        if skipSmsToLandlines && !lookupEnabled { invalid.append("SkipSmsToLandlines") }
+        return invalid
+    }
+
+    /// Twilio's rules for a name that appears in SMS text: 1–30 characters of letters, digits, spaces, dashes and
+    /// underscores, at most 4 digits (no phone numbers), no links.
+    public static func isValidFriendlyName(_ name: String) -> Bool {
+        let trimmed = name.trimmingWhitespace
+        guard (1...30).contains(trimmed.count) else { return false }
+        guard trimmed.filter(\.isASCIIDigit).count <= 4 else { return false }
+        let lowered = trimmed.lowercased()
+        if lowered.contains("http") || lowered.contains("www") || lowered.contains("://") { return false }
+        return trimmed.allSatisfy { $0.isLetter || $0.isNumber || " -_".contains($0) }
+    }
+}
+
+extension String {
+    var trimmingWhitespace: Substring {
+        var result = Substring(self)
+        while result.first?.isWhitespace == true { result = result.dropFirst() }
+        while result.last?.isWhitespace == true { result = result.dropLast() }
+        return result
+    }
+}

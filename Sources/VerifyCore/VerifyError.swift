@@ -1,0 +1,42 @@
+/// Why a verification request was refused. The HTTP module maps each reason to its status and Twilio error code in
+/// one place; here the reasons carry only what that mapping needs, and never a phone number or a code.
+public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
+    public enum Reason: Sendable, Equatable {
+        /// A parameter is missing or malformed; names the parameter as Twilio does (`To`, `Channel`, `Code`).
+        case invalidParameter(String)
+        /// The verification used up its check attempts (60202), or the phone reached the consecutive-failure cap.
+        case maxCheckAttemptsReached
+        /// The pending verification was sent as often as the service allows (60203).
+        case maxSendAttemptsReached
+        /// The service does not allow what was asked, e.g. `CustomCode` (60204).
+        case featureNotEnabled
+        /// The phone is blocked by an operator (60410).
+        case phoneBlocked
+        /// The phone replied STOP (21610).
+        case phoneUnsubscribed
+        /// Twilio refused the destination as not SMS-capable (60205).
+        case landline
+        /// Twilio's geo permissions refuse the destination country (60605).
+        case destinationBlocked
+        /// The verification, check or service does not exist or is no longer live (20404), with the resource path
+        /// Twilio names in its message.
+        case notFound(resource: String)
+        /// Starts for the same phone kept colliding (60212).
+        case tooManyConcurrentRequests
+        /// Delivery is down (circuit breaker open); nothing was stored (503).
+        case deliveryUnavailable
+    }
+
+    public let reason: Reason
+    /// Seconds after which the same request may succeed, for 429 and 503 answers.
+    public let retryAfter: Int?
+
+    public init(_ reason: Reason, retryAfter: Int? = nil) {
+        self.reason = reason
+        self.retryAfter = retryAfter
+    }
+
+    public static func invalid(_ parameter: String) -> VerifyError { VerifyError(.invalidParameter(parameter)) }
+
+    public var description: String { "verification refused: \(reason)" }
+}

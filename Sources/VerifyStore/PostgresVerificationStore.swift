@@ -1,0 +1,76 @@
+import Postgres
+import VerifyCore
+
+/// Verifications in PostgreSQL. Every operation is one transaction on one lent connection: the state is read under
+/// a row lock, `VerificationPolicy` decides, and the decision's writes follow in the same transaction.
+public struct PostgresVerificationStore: VerificationStore {
+    let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public func verification(_ sid: VerificationSid, service: ServiceSid) async throws -> Verification? {
+        let results = try await client.withConnection { connection in
+            try connection.pipeline([
+                """
+                SELECT \(fragment: Verification.columns) FROM verifications v
+                WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.service_sid = \(service.rawValue)
+                    AND v.status IN ('pending', 'max_attempts_reached') AND v.expires_at > now()
+                """,
+                SendAttempt.query(bucket: sid.bucket, verification: sid),
+            ])
+        }
+        guard let row = results[0].single() else { return nil }
+        return try Verification(row: row, attempts: SendAttempt.decodeAll(results[1]))
+    }
+
+    public func update(_ sid: VerificationSid, service: ServiceSid, to status: VerificationStatus) async throws
+        -> Verification?
+    {
+        // One round trip: the conditional update, then the row as it now stands (a later statement of the same
+        // implicit transaction sees the update), then its attempts.
+        let results = try await client.withConnection { connection in
+            try connection.pipeline([
+                """
+                UPDATE verifications SET status = \(status.rawValue), code_ciphertext = NULL, updated_at = now()
+                WHERE bucket = \(sid.bucket) AND sid = \(sid.rawValue) AND service_sid = \(service.rawValue)
+                    AND status = 'pending' AND expires_at > now()
+                """,
+                """
+                SELECT \(fragment: Verification.columns), v.expires_at > now() FROM verifications v
+                WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.service_sid = \(service.rawValue)
+                """,
+                SendAttempt.query(bucket: sid.bucket, verification: sid),
+            ])
+        }
+        guard let row = results[1].single() else { return nil }
+        let verification = try Verification(row: row, attempts: SendAttempt.decodeAll(results[2]))
+        let stillValid = try row.decode(Verification.columnCount, as: Bool.self)
+        if results[0].affectedRows == 1 || (verification.status == .maxAttemptsReached && stillValid) {
+            return verification
+        }
+        return nil
+    }
+
+    public func pendingCode(_ sid: VerificationSid) async throws -> PendingCode? {
+        let rows = try await client.query(
+            """
+            SELECT \(fragment: Verification.columns), \(fragment: VerifyService.columns), v.code_ciphertext, v.key_id
+            FROM verifications v JOIN services s ON s.sid = v.service_sid
+            WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.status = 'pending' AND v.expires_at > now()
+            """)
+        guard let row = rows.single() else { return nil }
+        let servicesAt = Verification.columnCount
+        let codeAt = servicesAt + VerifyService.columnCount
+        return PendingCode(
+            verification: try Verification(row: row, attempts: []),
+            service: try VerifyService(row: row, at: servicesAt),
+            ciphertext: try row.decode(codeAt),
+            keyID: try row.decode(codeAt + 1)
+        )
+    }
+
+    /// The failure window as a bind, so SQL and `VerificationPolicy` cannot disagree about it.
+    static var failureWindow: Int { VerificationPolicy.failureWindowSeconds }
+}
