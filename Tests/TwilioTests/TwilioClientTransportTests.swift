@@ -139,3 +139,29 @@ import Twilio
         }
     }
 }
+
+@Suite struct TwilioClientConnectTimeoutTests {
+    @Test func aTimeoutWhileConnectingIsNotSentAndSafeToRetry() async throws {
+        let listener = try FakeTwilioSaturatedListener()
+        let configuration = try TwilioConfiguration(
+            accountSID: FakeTwilioSID.random("AC"),
+            credentials: .authToken("token"),
+            apiBaseURL: listener.baseURL,
+            connectTimeout: .milliseconds(200),
+            totalTimeout: .milliseconds(2000)
+        )
+        let client = TwilioClient(configuration: configuration)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await #expect(throws: TwilioError.self) {
+            try await client.createMessage(TwilioClientFixture.message())
+        }
+        let elapsed = clock.now - start
+        try await client.shutdown()
+        withExtendedLifetime(listener) {}
+        #expect(error?.kind == .notSent)
+        #expect(error?.curlCode == 28)
+        #expect(error?.isSafeToRetry == true)
+        #expect(elapsed < .milliseconds(1500))
+    }
+}

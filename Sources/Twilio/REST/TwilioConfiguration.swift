@@ -21,6 +21,9 @@ public struct TwilioConfiguration: Sendable, CustomStringConvertible {
     /// Twilio's production REST endpoint.
     public static let defaultAPIBaseURL = "https://api.twilio.com"
 
+    /// The `User-Agent` sent when the application does not pass its own `verifyd/<version>`.
+    public static let defaultUserAgent = "verifyd/0.1.0"
+
     /// `AC` followed by 32 hexadecimal digits.
     public let accountSID: String
     public let credentials: Credentials
@@ -43,7 +46,7 @@ public struct TwilioConfiguration: Sendable, CustomStringConvertible {
         connectTimeout: Duration = .milliseconds(5000),
         totalTimeout: Duration = .milliseconds(10000),
         threadCount: Int = 2,
-        userAgent: String = "verifyd"
+        userAgent: String = TwilioConfiguration.defaultUserAgent
     ) throws(TwilioConfigurationError) {
         var problems: [String] = []
         if !Self.isSID(accountSID, prefix: "AC") {
