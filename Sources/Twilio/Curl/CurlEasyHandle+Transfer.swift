@@ -1,0 +1,136 @@
+import CCurl
+
+extension CurlEasyHandle {
+    /// Configures the handle for `request`, performs it on the calling thread and returns the response or a
+    /// classified failure. Blocks: call it only from a thread-pool thread.
+    func transfer(
+        _ request: CurlRequest,
+        options: CurlOptions,
+        cancellation: CurlCancellation
+    ) -> Result<CurlResponse, CurlTransportError> {
+        reset()
+        let context = CurlTransferContext(maximumBodyBytes: options.maximumResponseBytes, cancellation: cancellation)
+        var headerList: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(headerList) }
+
+        // The context must outlive `perform()`: libcurl holds its address as plain `userdata`.
+        return withExtendedLifetime(context) { () -> Result<CurlResponse, CurlTransportError> in
+            do throws(CurlError) {
+                headerList = Self.headerList(for: request)
+                try configure(for: request, options: options, headers: headerList, context: context)
+            } catch {
+                // Nothing was attempted yet, so nothing can have been sent.
+                return .failure(CurlTransportError(delivery: .notSent, curl: error))
+            }
+            let code = perform()
+            guard code == CURLE_OK else {
+                let evidence = CurlFailureEvidence(
+                    code: code,
+                    pretransferMicroseconds: info(offset: CURLINFO_PRETRANSFER_TIME_T) ?? 1,
+                    requestBytes: info(long: CURLINFO_REQUEST_SIZE) ?? 1,
+                    headerBytes: info(long: CURLINFO_HEADER_SIZE) ?? 1
+                )
+                let error = CurlError(code: code, detail: context.errorDetail)
+                return .failure(CurlTransportError(delivery: evidence.delivery, curl: error))
+            }
+            let status = info(long: CURLINFO_RESPONSE_CODE) ?? 0
+            return .success(CurlResponse(status: status, headers: context.headers, body: context.body))
+        }
+    }
+
+    private static func headerList(for request: CurlRequest) -> UnsafeMutablePointer<curl_slist>? {
+        var lines = ["Accept: application/json"]
+        if request.method == .post {
+            lines.append("Content-Type: application/x-www-form-urlencoded")
+            // Without this libcurl waits up to a second for "100 Continue" on bodies over 1 KiB.
+            lines.append("Expect:")
+        }
+        var list: UnsafeMutablePointer<curl_slist>?
+        for line in lines {
+            list = curl_slist_append(list, line)
+        }
+        return list
+    }
+
+    private func configure(
+        for request: CurlRequest,
+        options: CurlOptions,
+        headers: UnsafeMutablePointer<curl_slist>?,
+        context: CurlTransferContext
+    ) throws(CurlError) {
+        try set(CURLOPT_URL, request.url)
+        // Signals cannot be used for timeouts in a multi-threaded process.
+        try set(CURLOPT_NOSIGNAL, 1)
+        try set(CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds)
+        try set(CURLOPT_TIMEOUT_MS, options.totalTimeoutMilliseconds)
+        try set(CURLOPT_PROTOCOLS_STR, "http,https")
+        try set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        try set(CURLOPT_FOLLOWLOCATION, 0)
+        // These are libcurl's defaults; stating them guards against a changed build default.
+        try set(CURLOPT_SSL_VERIFYPEER, 1)
+        try set(CURLOPT_SSL_VERIFYHOST, 2)
+        // No CURLOPT_PROXY: libcurl then honours http_proxy, https_proxy and no_proxy from the environment.
+        try set(CURLOPT_USERAGENT, options.userAgent)
+        try set(CURLOPT_HTTPHEADER, list: headers)
+        if let auth = request.basicAuth {
+            try set(CURLOPT_HTTPAUTH, ccurl_auth_basic())
+            try set(CURLOPT_USERNAME, auth.username)
+            try set(CURLOPT_PASSWORD, auth.password)
+        }
+        switch request.method {
+        case .get:
+            try set(CURLOPT_HTTPGET, 1)
+        case .post:
+            try set(CURLOPT_POST, 1)
+            try setPostBody(request.formBody)
+        }
+        let userdata = Unmanaged.passUnretained(context).toOpaque()
+        try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(context.errorBuffer))
+        try set(CURLOPT_WRITEDATA, pointer: userdata)
+        try set(CURLOPT_WRITEFUNCTION, callback: curlWriteBody)
+        try set(CURLOPT_HEADERDATA, pointer: userdata)
+        try set(CURLOPT_HEADERFUNCTION, callback: curlReceiveHeader)
+        try set(CURLOPT_XFERINFODATA, pointer: userdata)
+        try set(CURLOPT_XFERINFOFUNCTION, progress: curlProgress)
+        try set(CURLOPT_NOPROGRESS, 0)
+    }
+}
+
+private func curlWriteBody(
+    _ buffer: UnsafeMutablePointer<CChar>?,
+    _ size: Int,
+    _ count: Int,
+    _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    guard let userdata else { return 0 }
+    let context = Unmanaged<CurlTransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    // Returning fewer bytes than offered makes libcurl fail the transfer with CURLE_WRITE_ERROR.
+    return context.appendBody(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : 0
+}
+
+private func curlReceiveHeader(
+    _ buffer: UnsafeMutablePointer<CChar>?,
+    _ size: Int,
+    _ count: Int,
+    _ userdata: UnsafeMutableRawPointer?
+) -> Int {
+    guard let userdata else { return 0 }
+    let context = Unmanaged<CurlTransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    let length = size * count
+    context.receiveHeaderLine(UnsafeRawBufferPointer(start: buffer, count: length))
+    return length
+}
+
+private func curlProgress(
+    _ userdata: UnsafeMutableRawPointer?,
+    _ downloadTotal: curl_off_t,
+    _ downloadNow: curl_off_t,
+    _ uploadTotal: curl_off_t,
+    _ uploadNow: curl_off_t
+) -> Int32 {
+    guard let userdata else { return 0 }
+    let context = Unmanaged<CurlTransferContext>.fromOpaque(userdata).takeUnretainedValue()
+    // Non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
+    return context.cancellation.isCancelled ? 1 : 0
+}
