@@ -17,6 +17,7 @@ import NIOPosix
 public final class FakeTwilio: Sendable {
     /// `http://127.0.0.1:PORT`, with no trailing slash.
     public let baseURL: String
+    /// The bound loopback port.
     public let port: Int
     /// The account served and the credentials accepted.
     public var account: FakeTwilioAccount { state.account }

@@ -10,16 +10,21 @@ public struct FakeTwilioRequest: Sendable {
         case dropped
     }
 
+    /// `GET`, `POST`, …
     public let method: String
     /// The request target: path and query as sent.
     public let path: String
+    /// Header fields in arrival order.
     public let headers: [(name: String, value: String)]
+    /// The raw body.
     public let body: [UInt8]
     /// The body decoded as a form (empty unless the content type is form-encoded and the body decodes).
     public let form: [(name: String, value: String)]
     /// The scripted endpoint the request was for, if any.
     public let endpoint: FakeTwilioEndpoint?
+    /// Answered, hung or dropped.
     public let disposition: Disposition
+    /// When the last body byte arrived.
     public let receivedAt: ContinuousClock.Instant
 
     /// The first value of header `name`, compared case-insensitively.

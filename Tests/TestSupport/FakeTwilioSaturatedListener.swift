@@ -21,6 +21,7 @@ public final class FakeTwilioSaturatedListener: Sendable {
     private let listener: Int32
     private let filler: Int32
 
+    /// Binds, listens and fills the queue; throws if a socket call fails.
     public init() throws {
         let listener = socket(AF_INET, streamSocketType, 0)
         guard listener >= 0 else { throw FakeTwilioSocketError(operation: "socket", code: errno) }

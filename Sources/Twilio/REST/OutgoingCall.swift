@@ -13,6 +13,7 @@ public struct OutgoingCall: Sendable, Hashable, CustomStringConvertible {
     /// Twilio's upper bound for the ring time.
     public static let maximumRingTimeout: Duration = .seconds(600)
 
+    /// The callee, E.164.
     public var to: String
     /// A Twilio number or verified caller ID.
     public var from: String
@@ -20,10 +21,12 @@ public struct OutgoingCall: Sendable, Hashable, CustomStringConvertible {
     public var url: String
     /// Where Twilio posts call progress (with POST); without events Twilio only reports `completed`.
     public var statusCallback: String?
+    /// Progress events to report, each sent as its own `StatusCallbackEvent` field.
     public var statusCallbackEvents: [StatusEvent]
     /// How long to let the phone ring; sent as whole seconds within 1–600.
     public var ringTimeout: Duration
 
+    /// A call to `to` from `from` that plays the TwiML at `url`.
     public init(
         to: String,
         from: String,

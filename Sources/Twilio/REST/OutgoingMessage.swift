@@ -15,13 +15,16 @@ public struct OutgoingMessage: Sendable, Hashable, CustomStringConvertible {
 
     /// The recipient, E.164 (`+14155550100`) or a channel address.
     public var to: String
+    /// `From` or `MessagingServiceSid`.
     public var sender: Sender
+    /// The text, at most 1600 characters.
     public var body: String
     /// Where Twilio posts delivery status changes.
     public var statusCallback: String?
     /// How long Twilio may keep the message queued before giving up; sent as whole seconds within 1–36000.
     public var validityPeriod: Duration?
 
+    /// A message to `to` from `sender`.
     public init(
         to: String,
         sender: Sender,

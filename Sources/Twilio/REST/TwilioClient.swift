@@ -12,6 +12,7 @@ import Logging
 /// retried here: whether a failure is safe to retry is the caller's decision, made from `TwilioError`. Logs are
 /// debug-level and never contain a full phone number, a message body or credentials.
 public final class TwilioClient: Sendable {
+    /// The settings the client was created with.
     public let configuration: TwilioConfiguration
     private let http: CurlHTTPClient
     private let auth: CurlRequest.BasicAuth

@@ -26,6 +26,7 @@ public struct TwilioConfiguration: Sendable, CustomStringConvertible {
 
     /// `AC` followed by 32 hexadecimal digits.
     public let accountSID: String
+    /// The Basic-auth pair for REST calls.
     public let credentials: Credentials
     /// Scheme, host and optional port, without a trailing slash.
     public let apiBaseURL: String

@@ -44,6 +44,7 @@ public struct TwilioError: Error, Sendable, CustomStringConvertible, CustomDebug
         }
     }
 
+    /// What went wrong, broadly.
     public let kind: Kind
     /// The HTTP status, when Twilio (or something in between) answered.
     public let httpStatus: Int?

@@ -7,6 +7,7 @@ public struct TwilioResource: Sendable, Hashable {
     /// The delivery error code of a failed or undelivered message, when Twilio reports one.
     public let errorCode: Int?
 
+    /// A resource as reported by Twilio.
     public init(sid: String, status: String, errorCode: Int? = nil) {
         self.sid = sid
         self.status = status
