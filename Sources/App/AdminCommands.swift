@@ -66,7 +66,8 @@ public struct AdminCommands: Sendable {
             lines += page.map { line(json.service($0)) }
             guard page.count == 500, let last = page.last else { break }
             cursor = ServicePageCursor(
-                createdAtMicroseconds: Int64((last.createdAt.timeIntervalSince1970 * 1_000_000).rounded()), sid: last.sid)
+                createdAtMicroseconds: Int64((last.createdAt.timeIntervalSince1970 * 1_000_000).rounded()),
+                sid: last.sid)
         }
         return Output(lines: lines, refused: false)
     }

@@ -56,7 +56,9 @@ public struct TwilioSettings: Sendable {
 
     static func read(_ reader: inout EnvironmentReader) -> TwilioSettings {
         let accountSid =
-            reader.parsed("TWILIO_ACCOUNT_SID", "AC followed by 32 hex digits (VERIFYD_DELIVERY=twilio)", required: true) {
+            reader.parsed(
+                "TWILIO_ACCOUNT_SID", "AC followed by 32 hex digits (VERIFYD_DELIVERY=twilio)", required: true
+            ) {
                 $0.hasPrefix("AC") && $0.count == 34 ? $0 : nil
             } ?? ""
         let authToken = reader.required(

@@ -29,7 +29,8 @@ struct EnvironmentReader {
     mutating func integer(_ name: String, default value: Int, in range: ClosedRange<Int>) -> Int {
         guard let text = optional(name) else { return value }
         guard let number = Int(text), range.contains(number) else {
-            problems.append("\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
+            problems.append(
+                "\(name) must be an integer from \(range.lowerBound) to \(range.upperBound), got \"\(text)\"")
             return value
         }
         return number

@@ -29,20 +29,22 @@ public struct ServeSettings: Sendable {
             Self.publicURL)
         let drain = reader.integer("VERIFYD_SHUTDOWN_DRAIN_SECONDS", default: 5, in: 0...25)
         let accountSid = reader.parsed(
-            "VERIFYD_ACCOUNT_SID", "AC followed by 32 hex digits", required: true) { AccountSid($0) }
+            "VERIFYD_ACCOUNT_SID", "AC followed by 32 hex digits", required: true
+        ) { AccountSid($0) }
         let token = reader.required("VERIFYD_AUTH_TOKEN", "the root API password")
         let secondary = reader.optional("VERIFYD_AUTH_TOKEN_SECONDARY")
         let codeKey = reader.parsed(
             "VERIFYD_CODE_KEY", "the base64 encoding of 32 random bytes", required: true, Self.key)
-        let previous =
+        let previous: [[UInt8]] =
             reader.parsed(
                 "VERIFYD_CODE_KEY_PREVIOUS", "comma-separated base64 encodings of 32 bytes each", required: false
-            ) { text in
+            ) { text -> [[UInt8]]? in
                 let keys = text.split(separator: ",").map { Self.key(String($0)) }
                 return keys.contains(where: { $0 == nil }) ? nil : keys.compactMap { $0 }
             } ?? []
         let defaultService = reader.parsed(
-            "VERIFYD_DEFAULT_SERVICE", "a VA service SID", required: false) { ServiceSid($0) }
+            "VERIFYD_DEFAULT_SERVICE", "a VA service SID", required: false
+        ) { ServiceSid($0) }
         let defaultServiceName = reader.optional("VERIFYD_DEFAULT_SERVICE_NAME") ?? "verifyd"
         if !ServiceSettings.isValidFriendlyName(defaultServiceName) {
             reader.problem("VERIFYD_DEFAULT_SERVICE_NAME must follow Twilio's friendly name rules (≤ 30 characters)")

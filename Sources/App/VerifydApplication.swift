@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Postgres
 import ServiceLifecycle
+import UnixSignals
 import VerifyCore
 import VerifyStore
 

@@ -21,7 +21,8 @@ public struct APIDependencies: Sendable {
 
     public init(
         verifier: Verifier, services: any ServiceStore, authenticator: Authenticator, accountSid: AccountSid,
-        publicURL: String, defaultCountryCode: String?, defaultService: @escaping @Sendable () async throws -> ServiceSid,
+        publicURL: String, defaultCountryCode: String?,
+        defaultService: @escaping @Sendable () async throws -> ServiceSid,
         isReady: @escaping @Sendable () async -> Bool, logger: Logger
     ) {
         self.verifier = verifier

@@ -13,7 +13,8 @@ struct AccessLogMiddleware: RouterMiddleware {
     {
         var context = context
         let requestID = Self.requestID(from: request.headers[.xRequestID])
-        context.logger[metadataKey: "request_id"] = .string(requestID)
+        // Hummingbird's own id key, so each log line carries one id: the caller's when it sent one.
+        context.logger[metadataKey: "hb.request.id"] = .string(requestID)
         let started = ContinuousClock.now
         var response: Response
         do {
@@ -29,7 +30,8 @@ struct AccessLogMiddleware: RouterMiddleware {
                 "method": .string(request.method.rawValue),
                 "route": .string(Self.route(context: context, request: request)),
                 "status": .stringConvertible(response.status.code),
-                "ms": .stringConvertible(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+                "ms": .stringConvertible(
+                    elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
             ])
         return response
     }

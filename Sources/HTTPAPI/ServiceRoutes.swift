@@ -53,7 +53,8 @@ struct ServiceRoutes: Sendable {
 
     private func list(_ request: Request) async throws -> Response {
         let query = request.uri.queryParameters
-        let pageSize = try Self.number(query["PageSize"].map(String.init), default: Self.defaultPageSize, name: "PageSize")
+        let pageSize = try Self.number(
+            query["PageSize"].map(String.init), default: Self.defaultPageSize, name: "PageSize")
         let page = try Self.number(query["Page"].map(String.init), default: 0, name: "Page")
         guard (1...Self.maximumPageSize).contains(pageSize) else { throw VerifyError.invalid("PageSize") }
         let token = query["PageToken"].map(String.init)
@@ -61,7 +62,8 @@ struct ServiceRoutes: Sendable {
         let rows = try await services.list(after: cursor, offset: page * pageSize, limit: pageSize + 1)
         let shown = Array(rows.prefix(pageSize))
         let base = "\(json.publicURL)/v2/Services?PageSize=\(pageSize)"
-        let next: String? = rows.count > pageSize ? shown.last.map { "\(base)&Page=\(page + 1)&PageToken=\(Self.token(for: $0))" } : nil
+        let next: String? =
+            rows.count > pageSize ? shown.last.map { "\(base)&Page=\(page + 1)&PageToken=\(Self.token(for: $0))" } : nil
         let meta: JSONValue = .object([
             ("page", .int(page)),
             ("page_size", .int(pageSize)),
@@ -97,7 +99,8 @@ struct ServiceRoutes: Sendable {
 
     static func cursor(_ token: String) throws -> ServicePageCursor {
         let parts = token.dropFirst(2).split(separator: "_", maxSplits: 1)
-        guard token.hasPrefix("PA"), parts.count == 2, let micros = Int64(parts[0]), let sid = ServiceSid(parts[1]) else {
+        guard token.hasPrefix("PA"), parts.count == 2, let micros = Int64(parts[0]), let sid = ServiceSid(parts[1])
+        else {
             throw VerifyError.invalid("PageToken")
         }
         return ServicePageCursor(createdAtMicroseconds: micros, sid: sid)

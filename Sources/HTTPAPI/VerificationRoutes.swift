@@ -10,8 +10,11 @@ struct VerificationRoutes: Sendable {
     func register(on router: RouterGroup<APIRequestContext>) {
         router.post("/v2/Services/{service}/Verifications") { request, context in try await start(request, context) }
         router.get("/v2/Services/{service}/Verifications/{sid}") { _, context in try await fetch(context) }
-        router.post("/v2/Services/{service}/Verifications/{sid}") { request, context in try await update(request, context) }
-        router.post("/v2/Services/{service}/VerificationCheck") { request, context in try await check(request, context) }
+        router.post("/v2/Services/{service}/Verifications/{sid}") { request, context in
+            try await update(request, context)
+        }
+        router.post("/v2/Services/{service}/VerificationCheck") { request, context in try await check(request, context)
+        }
     }
 
     private func start(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -78,7 +81,8 @@ struct VerificationRoutes: Sendable {
         if let deviceIP, deviceIP.count > 45 { throw VerifyError.invalid("DeviceIp") }
         return StartRequest(
             service: service, to: to, channel: channel, locale: locale, customCode: parameters["CustomCode"],
-            details: VerificationDetails(customFriendlyName: friendlyName, appHash: appHash, tags: tags, deviceIP: deviceIP))
+            details: VerificationDetails(
+                customFriendlyName: friendlyName, appHash: appHash, tags: tags, deviceIP: deviceIP))
     }
 
     /// `en`, `pt-BR`, `zh-HK` …: a language and an optional region or script.
@@ -87,12 +91,14 @@ struct VerificationRoutes: Sendable {
         guard (1...2).contains(parts.count), (2...3).contains(parts[0].count), parts[0].allSatisfy(\.isLetter) else {
             return false
         }
-        return parts.count == 1 || ((2...4).contains(parts[1].count) && parts[1].allSatisfy { $0.isLetter || $0.isNumber })
+        return parts.count == 1
+            || ((2...4).contains(parts[1].count) && parts[1].allSatisfy { $0.isLetter || $0.isNumber })
     }
 
     /// Twilio's rule for `Tags`: a JSON object of at most 10 string values, keys and values at most 128 characters.
     static func validTags(_ text: String) throws -> String {
-        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], object.count <= 10,
+        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+            object.count <= 10,
             object.allSatisfy({ key, value in
                 key.count <= 128 && (value as? String).map { $0.count <= 128 } == true
             })

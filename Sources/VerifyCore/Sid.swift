@@ -22,8 +22,9 @@ public struct Sid<Kind: SidKind>: Hashable, Sendable, Comparable, CustomStringCo
     }
 
     public static func random(using generator: inout some RandomNumberGenerator) -> Sid {
-        Sid(trusted: Kind.prefix + hex(UInt64.random(in: .min ... .max, using: &generator))
-            + hex(UInt64.random(in: .min ... .max, using: &generator)))
+        Sid(
+            trusted: Kind.prefix + hex(UInt64.random(in: .min ... .max, using: &generator))
+                + hex(UInt64.random(in: .min ... .max, using: &generator)))
     }
 
     /// A new identifier that carries `bucket` in its first four hex digits; the other 112 bits are random.

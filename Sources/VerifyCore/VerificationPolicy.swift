@@ -57,7 +57,8 @@ public enum VerificationPolicy {
         // The attempt counts before the code is compared, so no path compares a code for free.
         let attempts = live.checkAttempts + 1
         if matches() { return .approve(checkAttempts: attempts) }
-        return .reject(checkAttempts: attempts, status: attempts >= live.maxCheckAttempts ? .maxAttemptsReached : .pending)
+        return .reject(
+            checkAttempts: attempts, status: attempts >= live.maxCheckAttempts ? .maxAttemptsReached : .pending)
     }
 }
 

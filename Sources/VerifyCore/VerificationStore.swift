@@ -18,7 +18,8 @@ public protocol VerificationStore: Sendable {
 
     /// Moves a pending verification to `approved` or `canceled`; a verification out of attempts is returned as it
     /// is. Nil when nothing live has that SID.
-    func update(_ sid: VerificationSid, service: ServiceSid, to status: VerificationStatus) async throws -> Verification?
+    func update(_ sid: VerificationSid, service: ServiceSid, to status: VerificationStatus) async throws
+        -> Verification?
 
     /// What a voice call needs to read a pending verification's code, or nil when it is no longer pending.
     func pendingCode(_ sid: VerificationSid) async throws -> PendingCode?
@@ -65,7 +66,8 @@ public struct VerificationDetails: Sendable, Equatable {
     public var tags: String?
     public var deviceIP: String?
 
-    public init(customFriendlyName: String? = nil, appHash: String? = nil, tags: String? = nil, deviceIP: String? = nil) {
+    public init(customFriendlyName: String? = nil, appHash: String? = nil, tags: String? = nil, deviceIP: String? = nil)
+    {
         self.customFriendlyName = customFriendlyName
         self.appHash = appHash
         self.tags = tags

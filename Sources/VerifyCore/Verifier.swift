@@ -68,7 +68,8 @@ public struct Verifier: Sendable {
         let code: OneTimeCode
         switch outcome.code {
         case .new(let created): code = created
-        case .stored(let ciphertext, let keyID): code = try keyring.open(ciphertext, keyID: keyID, for: verification.sid)
+        case .stored(let ciphertext, let keyID):
+            code = try keyring.open(ciphertext, keyID: keyID, for: verification.sid)
         }
         let message = OutgoingCode(
             attemptSid: command.attemptSid, verification: verification, code: code,

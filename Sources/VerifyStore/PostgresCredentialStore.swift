@@ -19,8 +19,10 @@ public struct PostgresCredentialStore: CredentialStore {
     }
 
     public func apiKeys() async throws -> [APIKey] {
-        try await client.query("SELECT sid, friendly_name, created_at, revoked_at FROM api_keys ORDER BY created_at, sid")
-            .map(Self.decode)
+        try await client.query(
+            "SELECT sid, friendly_name, created_at, revoked_at FROM api_keys ORDER BY created_at, sid"
+        )
+        .map(Self.decode)
     }
 
     public func revokeAPIKey(_ sid: APIKeySid) async throws -> Bool {

@@ -18,7 +18,8 @@ extension PostgresRow {
         return phone
     }
 
-    func value<Value: RawRepresentable>(_ column: Int, as type: Value.Type) throws -> Value where Value.RawValue == String {
+    func value<Value: RawRepresentable>(_ column: Int, as type: Value.Type) throws -> Value
+    where Value.RawValue == String {
         guard let value = Value(rawValue: try decode(column, as: String.self)) else {
             throw StoreError.malformed("\(Value.self)", column: column)
         }

@@ -73,7 +73,8 @@ public struct PostgresServiceStore: ServiceStore {
         // Whoever inserts first wins; the others' inserts do nothing and the SELECT, a new statement, sees the winner.
         let results = try await client.withConnection { connection in
             try connection.pipeline([
-                Self.insert(ServiceSettings(friendlyName: name), sid: .random(), marker: "default", ignoreConflict: true),
+                Self.insert(
+                    ServiceSettings(friendlyName: name), sid: .random(), marker: "default", ignoreConflict: true),
                 "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.default_marker = 'default'",
             ])
         }

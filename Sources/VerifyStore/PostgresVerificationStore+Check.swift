@@ -31,7 +31,8 @@ extension PostgresVerificationStore {
         let rows = try connection.query(checkState(command))
         guard let row = rows.single(), let live = try LiveVerification(row: row, at: 0) else { return .notFound }
         let codeAt = LiveVerification.columnCount
-        let stored = StoredCode(verificationSid: live.sid, keyID: try row.decode(codeAt), hash: try row.decode(codeAt + 1))
+        let stored = StoredCode(
+            verificationSid: live.sid, keyID: try row.decode(codeAt), hash: try row.decode(codeAt + 1))
         let phone = try row.phone(codeAt + 2)
         let decision = VerificationPolicy.check(live: live) { matches(stored) }
         switch decision {

@@ -24,12 +24,20 @@ struct CheckCommand: AsyncParsableCommand {
                     client: client, migrations: try MigrationSource.load(directory: nil), logger: logger
                 ).status()
                 let elapsed = ContinuousClock.now - started
-                let timing = String(format: "time=%.3fs", Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
+                let timing = String(
+                    format: "time=%.3fs",
+                    Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
                 if !status.changed.isEmpty || !status.pending.isEmpty {
-                    return ("VERIFYD CRITICAL - \(status.pending.count) migration(s) pending, \(status.changed.count) changed | \(timing)", 2)
+                    return (
+                        "VERIFYD CRITICAL - \(status.pending.count) migration(s) pending, \(status.changed.count) changed | \(timing)",
+                        2
+                    )
                 }
                 if !status.unknown.isEmpty {
-                    return ("VERIFYD WARNING - schema has \(status.unknown.count) version(s) from a newer release | \(timing)", 1)
+                    return (
+                        "VERIFYD WARNING - schema has \(status.unknown.count) version(s) from a newer release | \(timing)",
+                        1
+                    )
                 }
                 return ("VERIFYD OK - database reachable, \(status.applied.count) migration(s) applied | \(timing)", 0)
             }

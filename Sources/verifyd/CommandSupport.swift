@@ -42,8 +42,8 @@ enum CommandSupport {
     /// Prints an error for the operator: `description` always, the server's message only at debug level.
     static func report(_ error: any Error, level: Logger.Level) {
         printError("\(error)")
-        if level <= .debug, let debug = error as? any CustomDebugStringConvertible {
-            printError("detail: \(debug.debugDescription)")
+        if level <= .debug {
+            printError("detail: \(String(reflecting: error))")
         } else if error is PostgresError || error is MigrationError {
             printError("(set VERIFYD_LOG_LEVEL=debug to see the database's own message)")
         }

@@ -34,7 +34,9 @@ struct MigrateCommand: AsyncParsableCommand {
     private func printStatus(_ runner: MigrationRunner) async throws -> Bool {
         let status = try await runner.status()
         for applied in status.applied {
-            print("applied  \(String(format: "%04d", applied.version))_\(applied.name).sql  \(applied.appliedAt.formatted(.iso8601))")
+            print(
+                "applied  \(String(format: "%04d", applied.version))_\(applied.name).sql  \(applied.appliedAt.formatted(.iso8601))"
+            )
         }
         for changed in status.changed { print("changed  \(changed.fileName)  (differs from what was applied)") }
         for pending in status.pending { print("pending  \(pending.fileName)") }
