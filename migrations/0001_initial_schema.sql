@@ -113,7 +113,7 @@ CREATE TABLE delivery_attempts (
     verification_sid text NOT NULL,
     channel text NOT NULL CHECK (channel IN ('sms', 'call')),
     status text NOT NULL
-        CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'unknown')),
+        CHECK (status IN ('queued', 'sending', 'sent', 'delivered', 'undelivered', 'failed', 'unknown', 'canceled')),
     -- Twilio's message (SM…) or call (CA…) SID once it accepted the request.
     provider_sid text,
     error_code integer,

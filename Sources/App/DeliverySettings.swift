@@ -22,6 +22,10 @@ public struct DeliverySettings: Sendable {
     public var rejectReason: RejectReason
     /// The origin for the WebOTP last line (`@host #code`), when set.
     public var webOTPHost: String?
+    /// How often each instance's dispatcher looks for due attempts.
+    public var dispatchInterval: Duration
+    /// The first retry's delay; later ones double, with jitter.
+    public var retryBase: Duration
 
     static func read(_ reader: inout EnvironmentReader) -> DeliverySettings {
         let mode = reader.choice("VERIFYD_DELIVERY", default: Mode.twilio)
@@ -34,13 +38,19 @@ public struct DeliverySettings: Sendable {
             rejectReason: reader.choice("VERIFYD_REJECT_REASON", default: RejectReason.rejected),
             webOTPHost: reader.parsed("VERIFYD_WEBOTP_HOST", "a host name such as example.com", required: false) {
                 $0.allSatisfy { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == ":" } ? $0 : nil
-            }
+            },
+            dispatchInterval: reader.milliseconds("VERIFYD_DISPATCH_INTERVAL_MS", default: 1000, in: 10...600_000),
+            retryBase: reader.milliseconds("VERIFYD_DELIVERY_RETRY_BASE_MS", default: 1000, in: 1...600_000)
         )
     }
 }
 
 /// Twilio account, credentials and senders (`TWILIO_…`).
 public struct TwilioSettings: Sendable {
+    /// How long an instance may hold a claimed attempt before others presume it died: twice the Twilio timeout and
+    /// a second, so a live instance always finishes (or times out) first.
+    public var lease: Duration { timeout * 2 + .seconds(1) }
+
     public var accountSid: String
     /// Signs webhooks, so it is required even when REST calls use an API key.
     public var authToken: String

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import Postgres
 import ServiceLifecycle
+import Twilio
 import UnixSignals
 import VerifyCore
 import VerifyStore
@@ -55,19 +56,19 @@ public func buildApplication(
         try await StartupChecks.verifyDefaultService(settings.defaultService, services: services)
 
         let keyring = try CodeKeyring(current: settings.codeKey, previous: settings.previousCodeKeys)
-        let delivery = settings.delivery
-        if delivery.mode == .console {
+        let delivery = try DeliveryWiring.make(settings, override: sender, logger: logger)
+        if settings.delivery.mode == .console {
             logger.warning("delivery.console", metadata: ["note": "codes are written to this log; development only"])
         }
+        let deliveries = PostgresDeliveryStore(client: postgres)
         let verifier = Verifier(
-            verifications: PostgresVerificationStore(client: postgres),
-            deliveries: PostgresDeliveryStore(client: postgres),
-            phones: PostgresPhoneStore(client: postgres),
-            sender: sender ?? ConsoleCodeSender(logger: logger, webOTPHost: delivery.webOTPHost),
-            keyring: keyring,
-            settings: Verifier.Settings(phoneFailureCap: settings.phoneFailureCap, sendImmediately: delivery.fastPath),
-            logger: logger
-        )
+            verifications: PostgresVerificationStore(client: postgres), deliveries: deliveries,
+            phones: PostgresPhoneStore(client: postgres), sender: delivery.sender, keyring: keyring,
+            settings: Verifier.Settings(
+                phoneFailureCap: settings.phoneFailureCap, sendImmediately: settings.delivery.fastPath,
+                leaseSeconds: delivery.leaseSeconds,
+                retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1))),
+            logger: logger)
         let readiness = Readiness(runner: runner, logger: logger)
         let defaultService = DefaultServiceResolver(
             configured: settings.defaultService, name: settings.defaultServiceName, services: services)
@@ -79,12 +80,24 @@ public func buildApplication(
                     credentials: PostgresCredentialStore(client: postgres)),
                 accountSid: settings.accountSid, publicURL: settings.publicURL,
                 defaultCountryCode: settings.defaultCountryCode, defaultService: { try await defaultService.sid() },
-                isReady: { await readiness.check() }, logger: logger))
+                isReady: { await readiness.check() },
+                webhooks: delivery.webhooks.map {
+                    WebhookSettings(
+                        validator: WebhookSignatureValidator(authTokens: $0.authTokens), rejectReason: $0.rejectReason)
+                },
+                logger: logger))
+        let dispatcher = DeliveryDispatcher(
+            verifier: verifier, deliveries: deliveries, interval: settings.delivery.dispatchInterval,
+            leaseSeconds: delivery.leaseSeconds, batchSize: 32, owner: InstanceIdentity.current, logger: logger)
+        // Started in this order, stopped in reverse: the dispatcher first, then the Twilio client, then the pool.
+        var background: [any Service] = [postgres]
+        if let twilio = delivery.twilio { background.append(TwilioClientService(client: twilio)) }
+        background.append(dispatcher)
         let application = Application(
             router: router,
             configuration: ApplicationConfiguration(
                 address: .hostname(settings.host, port: settings.port), serverName: "verifyd"),
-            services: [postgres],
+            services: background,
             logger: logger
         )
         return VerifydApplication(

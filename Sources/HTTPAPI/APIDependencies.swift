@@ -1,4 +1,5 @@
 import Logging
+import Twilio
 import VerifyCore
 
 /// Everything the routes need, handed in by the wiring module. The HTTP module never sees PostgreSQL or libcurl:
@@ -17,13 +18,15 @@ public struct APIDependencies: Sendable {
     public var defaultService: @Sendable () async throws -> ServiceSid
     /// True while the instance should receive traffic: database reachable, no pending migration, not draining.
     public var isReady: @Sendable () async -> Bool
+    /// Twilio's webhooks; nil when there is no Twilio account (console delivery), and then `/twilio/…` is 404.
+    public var webhooks: WebhookSettings?
     public var logger: Logger
 
     public init(
         verifier: Verifier, services: any ServiceStore, authenticator: Authenticator, accountSid: AccountSid,
         publicURL: String, defaultCountryCode: String?,
         defaultService: @escaping @Sendable () async throws -> ServiceSid,
-        isReady: @escaping @Sendable () async -> Bool, logger: Logger
+        isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?, logger: Logger
     ) {
         self.verifier = verifier
         self.services = services
@@ -33,6 +36,20 @@ public struct APIDependencies: Sendable {
         self.defaultCountryCode = defaultCountryCode
         self.defaultService = defaultService
         self.isReady = isReady
+        self.webhooks = webhooks
         self.logger = logger
+    }
+}
+
+/// How Twilio's webhooks are checked and answered.
+public struct WebhookSettings: Sendable {
+    /// Checks `X-Twilio-Signature` with the account's auth token (and the secondary one during rotation).
+    public var validator: WebhookSignatureValidator
+    /// How inbound calls to our number are refused.
+    public var rejectReason: TwiMLRejectReason
+
+    public init(validator: WebhookSignatureValidator, rejectReason: TwiMLRejectReason) {
+        self.validator = validator
+        self.rejectReason = rejectReason
     }
 }

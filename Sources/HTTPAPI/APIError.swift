@@ -48,6 +48,8 @@ struct TwilioErrorBody: Sendable, Equatable {
                 status: .badRequest, code: 21610, message: "Attempt to send to unsubscribed recipient")
         case .notFound(let resource):
             self.init(status: .notFound, code: 20404, message: "The requested resource \(resource) was not found")
+        case .channelDisabled:
+            self.init(status: .badRequest, code: 60223, message: "Delivery channel disabled")
         case .tooManyConcurrentRequests:
             self.init(status: .tooManyRequests, code: 60212, message: "Too many concurrent requests for phone number")
         case .deliveryUnavailable:

@@ -19,5 +19,13 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         verifier: dependencies.verifier, defaultService: dependencies.defaultService,
         defaultCountryCode: dependencies.defaultCountryCode
     ).register(on: original)
+
+    if let webhooks = dependencies.webhooks {
+        let twilio = router.group()
+            .add(
+                middleware: TwilioSignatureMiddleware(validator: webhooks.validator, publicURL: dependencies.publicURL))
+        TwilioWebhookRoutes(verifier: dependencies.verifier, settings: webhooks, publicURL: dependencies.publicURL)
+            .register(on: twilio)
+    }
     return router
 }

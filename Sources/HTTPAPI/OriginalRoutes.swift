@@ -57,7 +57,7 @@ struct OriginalRoutes: Sendable {
     static func response(for error: VerifyError) -> Response {
         let status: HTTPResponse.Status
         switch error.reason {
-        case .invalidParameter: status = .badRequest
+        case .invalidParameter, .channelDisabled: status = .badRequest
         case .maxCheckAttemptsReached, .maxSendAttemptsReached, .tooManyConcurrentRequests: status = .tooManyRequests
         case .phoneBlocked, .phoneUnsubscribed, .landline, .destinationBlocked, .featureNotEnabled: status = .forbidden
         case .notFound: status = .notFound

@@ -28,11 +28,13 @@ public enum DeliveryStatus: String, Sendable, Hashable, CaseIterable {
     case failed
     /// The outcome cannot be known (the request may have reached Twilio); never re-sent automatically.
     case unknown
+    /// The verification ended before this queued attempt was sent, so it never will be.
+    case canceled
 
     /// States no callback may move away from.
     public var isFinal: Bool {
         switch self {
-        case .delivered, .undelivered, .failed: true
+        case .delivered, .undelivered, .failed, .canceled: true
         case .queued, .sending, .sent, .unknown: false
         }
     }

@@ -2,6 +2,16 @@
 /// recording sender in tests.
 public protocol CodeSender: Sendable {
     func send(_ message: OutgoingCode) async -> DeliveryOutcome
+    /// Seconds until the sender takes work again (its circuit breaker is open), or nil while it does. A start is
+    /// refused with 503 before anything is stored while this is set.
+    var retryAfterWhileUnavailable: Int? { get }
+    /// Whether this sender can deliver over `channel` at all (calls need a voice number).
+    func supports(_ channel: Channel) -> Bool
+}
+
+extension CodeSender {
+    public var retryAfterWhileUnavailable: Int? { nil }
+    public func supports(_ channel: Channel) -> Bool { true }
 }
 
 /// Everything a sender needs for one delivery attempt.

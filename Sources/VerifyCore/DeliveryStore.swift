@@ -5,6 +5,53 @@ public protocol DeliveryStore: Sendable {
     /// verification `failed` when this was its first send, which frees the phone's slot.
     func record(_ outcome: DeliveryOutcome, for attempt: AttemptSid, retryIn: Double?, failVerification: Bool)
         async throws
+
+    /// Claims up to `limit` due queued attempts (`FOR UPDATE SKIP LOCKED`, so dispatchers on many instances never
+    /// claim the same row) and leases them for `leaseSeconds`.
+    func claimDue(limit: Int, leaseSeconds: Int, owner: String) async throws -> [ClaimedAttempt]
+
+    /// Turns attempts whose lease ran out (their instance died mid-send) into `unknown`; returns how many.
+    func expireLeases() async throws -> Int
+
+    /// Marks a claimed attempt `canceled` because its verification ended before it was sent.
+    func cancel(_ attempt: AttemptSid) async throws
+
+    /// Applies a provider status callback. Final states never move and a state never moves backwards, so a
+    /// duplicate or late callback changes nothing; returns whether the row changed.
+    func applyCallback(_ attempt: AttemptSid, status: DeliveryStatus, providerSid: String?, errorCode: Int?)
+        async throws
+        -> Bool
+}
+
+/// A queued attempt a dispatcher claimed, with what sending it needs.
+public struct ClaimedAttempt: Sendable {
+    public var attemptSid: AttemptSid
+    /// Tries already made before this one.
+    public var tries: Int
+    /// The verification as it is now; nothing is sent unless it is still pending.
+    public var verification: Verification
+    public var service: VerifyService
+    public var customFriendlyName: String?
+    public var appHash: String?
+    /// The sealed code, while the verification is pending.
+    public var ciphertext: [UInt8]?
+    public var keyID: String
+    public var secondsUntilExpiry: Int
+
+    public init(
+        attemptSid: AttemptSid, tries: Int, verification: Verification, service: VerifyService,
+        customFriendlyName: String?, appHash: String?, ciphertext: [UInt8]?, keyID: String, secondsUntilExpiry: Int
+    ) {
+        self.attemptSid = attemptSid
+        self.tries = tries
+        self.verification = verification
+        self.service = service
+        self.customFriendlyName = customFriendlyName
+        self.appHash = appHash
+        self.ciphertext = ciphertext
+        self.keyID = keyID
+        self.secondsUntilExpiry = secondsUntilExpiry
+    }
 }
 
 /// When a provably-unsent attempt is tried again: exponential backoff with jitter, a fixed number of tries.

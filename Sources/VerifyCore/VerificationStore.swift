@@ -131,12 +131,17 @@ public struct CheckCommand: Sendable {
 public struct PendingCode: Sendable {
     public var verification: Verification
     public var service: VerifyService
+    public var customFriendlyName: String?
     public var ciphertext: [UInt8]
     public var keyID: String
 
-    public init(verification: Verification, service: VerifyService, ciphertext: [UInt8], keyID: String) {
+    public init(
+        verification: Verification, service: VerifyService, customFriendlyName: String?, ciphertext: [UInt8],
+        keyID: String
+    ) {
         self.verification = verification
         self.service = service
+        self.customFriendlyName = customFriendlyName
         self.ciphertext = ciphertext
         self.keyID = keyID
     }

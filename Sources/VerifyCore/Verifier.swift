@@ -47,6 +47,12 @@ public struct Verifier: Sendable {
     // MARK: Start
 
     public func start(_ request: StartRequest) async throws -> Verification {
+        guard sender.supports(request.channel) else { throw VerifyError(.channelDisabled) }
+        // With delivery down nothing is stored: the caller retries later instead of holding a verification that
+        // cannot reach the phone.
+        if let retryAfter = sender.retryAfterWhileUnavailable {
+            throw VerifyError(.deliveryUnavailable, retryAfter: retryAfter)
+        }
         let command = StartCommand(
             service: request.service, to: request.to, channel: request.channel, locale: request.locale,
             failureCap: settings.phoneFailureCap, claimAttempt: settings.sendImmediately,
@@ -76,47 +82,7 @@ public struct Verifier: Sendable {
             serviceName: request.details.customFriendlyName ?? outcome.service.settings.friendlyName,
             doNotShareWarning: outcome.service.settings.doNotShareWarningEnabled, appHash: request.details.appHash,
             remainingSeconds: max(1, outcome.secondsUntilExpiry))
-        return try await deliver(message, isFirstAttempt: verification.sendAttempts.count == 1)
-    }
-
-    /// Sends one attempt and records its outcome; a permanent refusal becomes the caller's error.
-    private func deliver(_ message: OutgoingCode, isFirstAttempt: Bool) async throws -> Verification {
-        let outcome = await sender.send(message)
-        var generator = SystemRandomNumberGenerator()
-        let retryIn: Double? =
-            if case .retryable(_, let retryAfter) = outcome {
-                settings.retryPolicy.delay(afterTries: 1, retryAfter: retryAfter, using: &generator)
-            } else { nil }
-        let rejection: VerifyError.Reason? =
-            if case .rejected(let errorCode) = outcome { Self.reason(forProviderError: errorCode) } else { nil }
-        try await deliveries.record(
-            outcome, for: message.attemptSid, retryIn: retryIn, failVerification: rejection != nil && isFirstAttempt)
-        var verification = message.verification
-        if let index = verification.sendAttempts.firstIndex(where: { $0.sid == message.attemptSid }) {
-            verification.sendAttempts[index].status = outcome.attemptStatus
-            if case .rejected(let code) = outcome { verification.sendAttempts[index].errorCode = code }
-        }
-        guard case .rejected(let errorCode) = outcome else { return verification }
-        if errorCode == Self.unsubscribedCode { try await phones.setOptedOut(message.to, true) }
-        guard let rejection else {
-            // Not about the destination (an account or sender problem): the operator must act, the caller cannot.
-            logger.error("delivery.rejected", metadata: ["attempt": "\(message.attemptSid)", "code": "\(errorCode)"])
-            return verification
-        }
-        throw VerifyError(rejection)
-    }
-
-    static let unsubscribedCode = 21610
-
-    /// Twilio's permanent refusals that say something about the destination, as the Verify API reports them.
-    static func reason(forProviderError code: Int) -> VerifyError.Reason? {
-        switch code {
-        case 21211, 21612: .invalidParameter("To")
-        case 21614: .landline
-        case 21408: .destinationBlocked
-        case unsubscribedCode: .phoneUnsubscribed
-        default: nil
-        }
+        return try await deliver(message, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1)
     }
 
     static func prepare(

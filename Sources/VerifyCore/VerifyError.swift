@@ -21,6 +21,9 @@ public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
         /// The verification, check or service does not exist or is no longer live (20404), with the resource path
         /// Twilio names in its message.
         case notFound(resource: String)
+        /// The requested channel cannot be delivered with this configuration, e.g. calls without a voice number
+        /// (60223).
+        case channelDisabled
         /// Starts for the same phone kept colliding (60212).
         case tooManyConcurrentRequests
         /// Delivery is down (circuit breaker open); nothing was stored (503).

@@ -76,3 +76,85 @@ public struct PostgresDeliveryStore: DeliveryStore {
         """
     }
 }
+
+extension PostgresDeliveryStore {
+    public func claimDue(limit: Int, leaseSeconds: Int, owner: String) async throws -> [ClaimedAttempt] {
+        // One statement: pick due rows other dispatchers have not locked, lease them, and return what sending needs.
+        let rows = try await client.query(
+            """
+            WITH due AS (
+                SELECT bucket, sid FROM delivery_attempts
+                WHERE status = 'queued' AND next_attempt_at <= now()
+                ORDER BY next_attempt_at LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            ), a AS (
+                UPDATE delivery_attempts a SET status = 'sending', lease_owner = \(owner),
+                    lease_expires_at = now() + \(leaseSeconds) * interval '1 second', updated_at = now()
+                FROM due WHERE a.bucket = due.bucket AND a.sid = due.sid
+                RETURNING a.sid, a.tries, a.bucket, a.verification_sid
+            )
+            SELECT a.sid, a.tries, \(fragment: Verification.columns), \(fragment: VerifyService.columns),
+                v.custom_friendly_name, v.app_hash, v.code_ciphertext, v.key_id,
+                ceil(extract(epoch FROM v.expires_at - now()))::integer
+            FROM a
+            JOIN verifications v ON v.bucket = a.bucket AND v.sid = a.verification_sid
+            JOIN services s ON s.sid = v.service_sid
+            """)
+        return try rows.map { row in
+            let serviceAt = 2 + Verification.columnCount
+            let restAt = serviceAt + VerifyService.columnCount
+            return ClaimedAttempt(
+                attemptSid: try row.sid(0), tries: try row.decode(1),
+                verification: try Verification(row: row, at: 2, attempts: []),
+                service: try VerifyService(row: row, at: serviceAt),
+                customFriendlyName: try row.decode(restAt), appHash: try row.decode(restAt + 1),
+                ciphertext: try row.decode(restAt + 2), keyID: try row.decode(restAt + 3),
+                secondsUntilExpiry: try row.decode(restAt + 4))
+        }
+    }
+
+    public func expireLeases() async throws -> Int {
+        try await client.query(
+            """
+            UPDATE delivery_attempts SET status = 'unknown', lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = now()
+            WHERE status = 'sending' AND lease_expires_at < now()
+            """
+        ).affectedRows
+    }
+
+    public func cancel(_ attempt: AttemptSid) async throws {
+        try await client.query(
+            """
+            UPDATE delivery_attempts SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL,
+                updated_at = now()
+            WHERE bucket = \(attempt.bucket) AND sid = \(attempt.rawValue) AND status = 'sending'
+            """)
+    }
+
+    public func applyCallback(_ attempt: AttemptSid, status: DeliveryStatus, providerSid: String?, errorCode: Int?)
+        async throws -> Bool
+    {
+        // Rank: queued 0 < sending, unknown 1 < sent 2 < final 3. A row moves only up, and never out of a final
+        // state, so duplicates and late callbacks change nothing.
+        let rows = try await client.query(
+            """
+            UPDATE delivery_attempts SET status = \(status.rawValue),
+                provider_sid = coalesce(provider_sid, \(providerSid)), error_code = coalesce(\(errorCode), error_code),
+                lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            WHERE bucket = \(attempt.bucket) AND sid = \(attempt.rawValue)
+                AND status NOT IN ('delivered', 'undelivered', 'failed', 'canceled')
+                AND (CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 2 ELSE 1 END) < \(Self.rank(status))
+            """)
+        return rows.affectedRows == 1
+    }
+
+    static func rank(_ status: DeliveryStatus) -> Int {
+        switch status {
+        case .queued: 0
+        case .sending, .unknown: 1
+        case .sent: 2
+        case .delivered, .undelivered, .failed, .canceled: 3
+        }
+    }
+}

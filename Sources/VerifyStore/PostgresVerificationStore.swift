@@ -56,7 +56,8 @@ public struct PostgresVerificationStore: VerificationStore {
     public func pendingCode(_ sid: VerificationSid) async throws -> PendingCode? {
         let rows = try await client.query(
             """
-            SELECT \(fragment: Verification.columns), \(fragment: VerifyService.columns), v.code_ciphertext, v.key_id
+            SELECT \(fragment: Verification.columns), \(fragment: VerifyService.columns), v.code_ciphertext, v.key_id,
+                v.custom_friendly_name
             FROM verifications v JOIN services s ON s.sid = v.service_sid
             WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.status = 'pending' AND v.expires_at > now()
             """)
@@ -66,6 +67,7 @@ public struct PostgresVerificationStore: VerificationStore {
         return PendingCode(
             verification: try Verification(row: row, attempts: []),
             service: try VerifyService(row: row, at: servicesAt),
+            customFriendlyName: try row.decode(codeAt + 2),
             ciphertext: try row.decode(codeAt),
             keyID: try row.decode(codeAt + 1)
         )

@@ -1,0 +1,98 @@
+import Logging
+
+extension Verifier {
+    /// Sends one attempt and records its outcome; a permanent refusal about the destination becomes the caller's
+    /// error (and, on a verification's first send, fails the verification so the phone's slot is free again).
+    func deliver(_ message: OutgoingCode, priorTries: Int, isFirstAttempt: Bool) async throws -> Verification {
+        let outcome = await sender.send(message)
+        var generator = SystemRandomNumberGenerator()
+        let retryIn: Double? =
+            if case .retryable(_, let retryAfter) = outcome {
+                settings.retryPolicy.delay(afterTries: priorTries + 1, retryAfter: retryAfter, using: &generator)
+            } else { nil }
+        let rejection: VerifyError.Reason? =
+            if case .rejected(let errorCode) = outcome { Self.reason(forProviderError: errorCode) } else { nil }
+        try await deliveries.record(
+            outcome, for: message.attemptSid, retryIn: retryIn, failVerification: rejection != nil && isFirstAttempt)
+        logger.info(
+            "delivery.attempted",
+            metadata: [
+                "attempt": "\(message.attemptSid)", "channel": "\(message.channel.rawValue)",
+                "outcome": "\(outcome.attemptStatus.rawValue)", "try": "\(priorTries + 1)",
+            ])
+        var verification = message.verification
+        if let index = verification.sendAttempts.firstIndex(where: { $0.sid == message.attemptSid }) {
+            verification.sendAttempts[index].status =
+                if case .retryable = outcome, retryIn == nil { .failed } else { outcome.attemptStatus }
+            if case .rejected(let code) = outcome { verification.sendAttempts[index].errorCode = code }
+        }
+        guard case .rejected(let errorCode) = outcome else { return verification }
+        if errorCode == Self.unsubscribedCode { try await phones.setOptedOut(message.to, true) }
+        guard let rejection else {
+            // Not about the destination (an account or sender problem): the operator must act, the caller cannot.
+            logger.error("delivery.rejected", metadata: ["attempt": "\(message.attemptSid)", "code": "\(errorCode)"])
+            return verification
+        }
+        throw VerifyError(rejection)
+    }
+
+    /// Sends an attempt a dispatcher claimed: a retry, or a send queued with the fast path off. Nothing goes out for
+    /// a verification that ended meanwhile.
+    public func deliverClaimed(_ claimed: ClaimedAttempt) async throws {
+        guard claimed.verification.status == .pending, claimed.secondsUntilExpiry > 0,
+            let ciphertext = claimed.ciphertext
+        else {
+            try await deliveries.cancel(claimed.attemptSid)
+            return
+        }
+        let code = try keyring.open(ciphertext, keyID: claimed.keyID, for: claimed.verification.sid)
+        let message = OutgoingCode(
+            attemptSid: claimed.attemptSid, verification: claimed.verification, code: code,
+            serviceName: claimed.customFriendlyName ?? claimed.service.settings.friendlyName,
+            doNotShareWarning: claimed.service.settings.doNotShareWarningEnabled, appHash: claimed.appHash,
+            remainingSeconds: claimed.secondsUntilExpiry)
+        // The caller of the original start already has its answer; a refusal here is recorded, not thrown.
+        _ = try? await deliver(message, priorTries: claimed.tries, isFirstAttempt: false)
+    }
+
+    static let unsubscribedCode = 21610
+
+    /// Twilio's permanent refusals that say something about the destination, as the Verify API reports them.
+    static func reason(forProviderError code: Int) -> VerifyError.Reason? {
+        switch code {
+        case 21211, 21612: .invalidParameter("To")
+        case 21614: .landline
+        case 21408: .destinationBlocked
+        case unsubscribedCode: .phoneUnsubscribed
+        default: nil
+        }
+    }
+
+    // MARK: Webhooks
+
+    /// What a call for verification `sid` should say, or nil when the verification is no longer pending.
+    public func callScript(for sid: VerificationSid) async throws -> (script: CallScript, askForKeyPress: Bool)? {
+        guard let pending = try await verifications.pendingCode(sid) else { return nil }
+        let code = try keyring.open(pending.ciphertext, keyID: pending.keyID, for: sid)
+        let name = pending.customFriendlyName ?? pending.service.settings.friendlyName
+        let script = MessageText.forLocale(pending.verification.locale).callScript(serviceName: name, code: code)
+        return (script, pending.service.settings.dtmfInputRequired)
+    }
+
+    /// Applies a delivery status callback from the provider.
+    public func recordDeliveryStatus(
+        _ attempt: AttemptSid, status: DeliveryStatus, providerSid: String?, errorCode: Int?
+    ) async throws {
+        let changed = try await deliveries.applyCallback(
+            attempt, status: status, providerSid: providerSid, errorCode: errorCode)
+        logger.info(
+            "delivery.status",
+            metadata: ["attempt": "\(attempt)", "status": "\(status.rawValue)", "changed": "\(changed)"])
+    }
+
+    /// Records a STOP (true) or START (false) the phone sent.
+    public func setOptedOut(_ phone: PhoneNumber, _ optedOut: Bool) async throws {
+        try await phones.setOptedOut(phone, optedOut)
+        logger.info("phone.opt_out", metadata: ["to": "\(phone)", "opted_out": "\(optedOut)"])
+    }
+}
