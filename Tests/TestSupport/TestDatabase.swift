@@ -11,7 +11,7 @@ public struct TestDatabase: Sendable {
 
     /// Creates an empty database with a unique name.
     public static func create() async throws -> TestDatabase {
-        let admin = try TestEnvironment.databaseURL()
+        let admin = try TestEnvironment.databaseURL
         let name = "verifyd_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
         try await withAdminClient(admin) { client in
             try await client.withConnection { connection in
@@ -41,7 +41,7 @@ public struct TestDatabase: Sendable {
 
     /// Drops the database, ending any session still connected to it.
     public func drop() async throws {
-        try await Self.withAdminClient(try TestEnvironment.databaseURL()) { client in
+        try await Self.withAdminClient(try TestEnvironment.databaseURL) { client in
             try await client.withConnection { connection in
                 try connection.unsafeExecute(rawSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             }

@@ -1,0 +1,117 @@
+import Foundation
+
+/// A `verifyd` process started by a test, with its output captured to a file. `serve` processes listen on a port
+/// the kernel picks (VERIFYD_PORT=0), read back from the log, so parallel tests never collide on ports.
+public final class VerifydProcess: @unchecked Sendable {
+    // Unchecked Sendable: `process` is only started in `launch` and afterwards only signalled and waited on, which
+    // Foundation's Process allows from any thread.
+    private let process: Process
+    public let logPath: String
+    /// `http://127.0.0.1:PORT` once a `serve` process listens.
+    public private(set) var baseURL = ""
+
+    private init(process: Process, logPath: String) {
+        self.process = process
+        self.logPath = logPath
+    }
+
+    /// Starts `verifyd serve` (or other `arguments`) and, for serve, waits until it listens.
+    public static func serve(
+        environment: [String: String], arguments: [String] = ["serve"], timeout: Duration = .seconds(30)
+    ) async throws -> VerifydProcess {
+        let process = try launch(arguments, environment: environment.merging(["VERIFYD_PORT": "0"]) { $1 })
+        let port = try await process.waitForLog(matching: "listening on 127.0.0.1:", timeout: timeout)
+        guard let number = Int(port.split(separator: ":").last?.prefix { $0.isNumber } ?? "") else {
+            throw VerifydProcessError("no port in: \(port)")
+        }
+        process.baseURL = "http://127.0.0.1:\(number)"
+        return process
+    }
+
+    /// Starts `verifyd` with `arguments` without waiting for anything.
+    public static func launch(_ arguments: [String], environment: [String: String]) throws -> VerifydProcess {
+        let logPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("verifyd-test-\(UUID().uuidString).log").path
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try TestEnvironment.binary)
+        process.arguments = arguments
+        process.environment = environment
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        return VerifydProcess(process: process, logPath: logPath)
+    }
+
+    /// Runs a one-shot command (`migrate`, `keys create` …) to completion.
+    public static func run(
+        _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)
+    ) async throws -> (status: Int32, output: String) {
+        let process = try launch(arguments, environment: environment)
+        let status = try await process.waitForExit(timeout: timeout)
+        return (status, process.log)
+    }
+
+    /// Everything the process wrote so far (stdout and stderr interleaved).
+    public var log: String {
+        (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    public var isRunning: Bool { process.isRunning }
+
+    public var processIdentifier: Int32 { process.processIdentifier }
+
+    /// The first log line containing `text`, once it appears.
+    @discardableResult
+    public func waitForLog(matching text: String, timeout: Duration = .seconds(30)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = log.split(separator: "\n").first(where: { $0.contains(text) }) { return String(line) }
+            if !process.isRunning {
+                throw VerifydProcessError(
+                    "verifyd exited (\(process.terminationStatus)) before logging \"\(text)\":\n\(log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw VerifydProcessError("timed out waiting for \"\(text)\" in the log:\n\(log)")
+    }
+
+    /// Sends SIGTERM (graceful shutdown).
+    public func terminate() { process.terminate() }
+
+    /// Sends SIGKILL: the process dies mid-whatever, as a crashed instance would.
+    public func kill() { Foundation.kill(process.processIdentifier, SIGKILL) }
+
+    /// Waits for the process to exit and returns its status (or throws after `timeout`).
+    @discardableResult
+    public func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                throw VerifydProcessError("verifyd still running after \(timeout):\n\(log)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    /// Stops a process a test is done with, whatever state it is in.
+    public func stop() async {
+        guard process.isRunning else { return }
+        process.terminate()
+        if (try? await waitForExit(timeout: .seconds(15))) == nil {
+            kill()
+            _ = try? await waitForExit(timeout: .seconds(5))
+        }
+    }
+
+    deinit {
+        if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+public struct VerifydProcessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
