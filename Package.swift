@@ -133,6 +133,10 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "IntegrationTests", dependencies: ["App", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["App", "Postgres", "TestSupport", "Twilio", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
     ]
 )
