@@ -135,7 +135,9 @@ let package = Package(
         .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["App", "Postgres", "TestSupport", "Twilio", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "App", "Postgres", "TestSupport", "Twilio", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
     ]
