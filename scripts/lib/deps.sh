@@ -1,0 +1,38 @@
+# shellcheck shell=bash
+# The install step shared by scripts/run and scripts/test: Debian packages, the postgres system user, the toolchain.
+
+VERIFYD_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev postgresql python3 python3-venv)
+
+apt_package_installed() {
+    [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
+}
+
+ensure_dependencies() {
+    command -v swift >/dev/null || die "swift is not on PATH: install the Swift toolchain (https://www.swift.org/install/linux/) and add its usr/bin to PATH"
+
+    if ! command -v dpkg-query >/dev/null; then
+        say "warning: not a Debian-like system; make sure these are installed: ${VERIFYD_APT_PACKAGES[*]}"
+        return 0
+    fi
+
+    local missing=() package
+    for package in "${VERIFYD_APT_PACKAGES[@]}"; do
+        apt_package_installed "$package" || missing+=("$package")
+    done
+    if ((${#missing[@]} > 0)); then
+        if ! is_root; then
+            say "Missing packages. Run this first, then try again:"
+            say "  sudo apt-get update && sudo apt-get install -y ${missing[*]}"
+            exit 1
+        fi
+        step "Installing ${missing[*]}"
+        # Installing postgresql may start Debian's own cluster on 5432; nothing here relies on that port.
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    fi
+
+    if is_root && ! id -u postgres >/dev/null 2>&1; then
+        step "Creating the postgres system user"
+        useradd --system --user-group --home-dir /var/lib/postgresql --shell /bin/bash postgres
+    fi
+}
