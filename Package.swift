@@ -132,7 +132,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "AppTests", dependencies: ["App", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "AppTests", dependencies: ["App", "Postgres", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -73,7 +73,7 @@ public struct RetryPolicy: Sendable, Equatable {
     {
         guard tries < maxTries else { return nil }
         let ceiling = min(maxDelaySeconds, baseDelaySeconds * Double(1 << min(tries - 1, 20)))
-        // Full jitter: spread retries of many instances so they do not arrive together.
+        // Equal jitter (half fixed, half random): spreads retries of many instances so they do not arrive together.
         let jittered = Double.random(in: ceiling / 2...ceiling, using: &generator)
         return max(jittered, Double(retryAfter ?? 0))
     }

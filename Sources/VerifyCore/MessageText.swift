@@ -39,7 +39,7 @@ public struct MessageText: Sendable {
 
     static let english = MessageText(
         codeLine: "Your {name} verification code is: {code}",
-        doNotShare: "Don't share this code with anyone; our employees will never ask for the code.",
+        doNotShare: "Don’t share this code with anyone; our employees will never ask for the code",
         callIntro: "Your {name} verification code is:", callRepeat: "Once again, your code is:",
         pressAnyKey: "Press any key to hear your verification code.", voiceLanguage: "en-US")
 

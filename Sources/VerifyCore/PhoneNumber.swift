@@ -42,7 +42,8 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
 
     /// The number with its middle hidden: the first five and last four characters stay, e.g. `+1415***0100`.
     public var masked: String {
-        guard e164.count > 9 else { return String(e164.prefix(2)) + "***" + String(e164.suffix(2)) }
+        // Too short to keep both ends without showing every digit: keep only the country code's first digit.
+        guard e164.count > 9 else { return String(e164.prefix(2)) + "***" }
         return String(e164.prefix(5)) + "***" + String(e164.suffix(4))
     }
 

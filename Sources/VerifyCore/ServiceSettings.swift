@@ -40,7 +40,8 @@ public struct ServiceSettings: Sendable, Equatable {
     public static func isValidFriendlyName(_ name: String) -> Bool {
         let trimmed = name.trimmingWhitespace
         guard (1...30).contains(trimmed.count) else { return false }
-        guard trimmed.filter(\.isASCIIDigit).count <= 4 else { return false }
+        // Every kind of digit counts (Arabic-Indic, full-width …): a phone number is one whatever the script.
+        guard trimmed.filter(\.isNumber).count <= 4 else { return false }
         let lowered = trimmed.lowercased()
         if lowered.contains("http") || lowered.contains("www") || lowered.contains("://") { return false }
         return trimmed.allSatisfy { $0.isLetter || $0.isNumber || " -_".contains($0) }

@@ -33,7 +33,10 @@ public enum VerificationPolicy {
         if phone.consecutiveFailures >= failureCap && phone.secondsUntilFailuresDecay > 0 {
             return .refuse(VerifyError(.maxCheckAttemptsReached, retryAfter: phone.secondsUntilFailuresDecay))
         }
-        guard let live, !live.isExpired else { return .create(expiring: live?.sid) }
+        guard let live, !live.isExpired else {
+            // Only a pending row becomes `expired`; one out of attempts keeps its status.
+            return .create(expiring: live?.status == .pending ? live?.sid : nil)
+        }
         switch live.status {
         case .pending where live.sendCount >= live.maxSendAttempts:
             return .refuse(VerifyError(.maxSendAttemptsReached, retryAfter: live.secondsUntilExpiry))

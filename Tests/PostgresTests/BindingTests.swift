@@ -83,3 +83,18 @@ struct BindingTests {
         }
     }
 }
+
+@Suite("Query fragments")
+struct QueryFragmentTests {
+    @Test("a fragment's values move into the query with renumbered placeholders")
+    func renumbering() async throws {
+        let condition: PostgresQuery = "n > \(2) AND n < \(9)"
+        let query: PostgresQuery = "SELECT count(*) FROM generate_series(\(1), \(10)) n WHERE \(fragment: condition)"
+        #expect(query.sql == "SELECT count(*) FROM generate_series($1, $2) n WHERE n > $3 AND n < $4")
+        #expect(query.bindings.count == 4)
+        let count = try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query(query)[0].decode(0, as: Int.self)
+        }
+        #expect(count == 6)
+    }
+}

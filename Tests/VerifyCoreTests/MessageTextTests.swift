@@ -18,13 +18,13 @@ struct MessageTextTests {
         #expect(Self.body() == "Your Acme verification code is: 123456")
     }
 
-    @Test("the do-not-share warning follows the code after a full stop")
+    @Test("the do-not-share warning is Twilio's sentence, after a full stop")
     func doNotShare() {
         let body = Self.body(doNotShare: true)
         #expect(
-            body.hasPrefix(
-                "Your Acme verification code is: 123456. Don't share this code with anyone; our employees will never "
-                    + "ask for the code"))
+            body
+                == "Your Acme verification code is: 123456. Don’t share this code with anyone; our employees will never "
+                + "ask for the code")
         #expect(!body.contains("\n"))
     }
 

@@ -34,8 +34,6 @@ struct VerificationPolicyTests {
         var channel: Channel = .sms
         var failureCap = 100
         var expected: VerificationPolicy.StartDecision
-        /// Set when the row exposes a known defect in VerifyCore.
-        var knownIssue: String?
     }
 
     static let startRows: [StartRow] = [
@@ -83,10 +81,7 @@ struct VerificationPolicyTests {
             live: live(sends: 5, maxSends: 5, expiresIn: -1), expected: .create(expiring: sid)),
         StartRow(
             testDescription: "max_attempts_reached past validity: create, expiring nothing",
-            live: live(.maxAttemptsReached, checks: 5, expiresIn: 0), expected: .create(expiring: nil),
-            knownIssue:
-                "VerificationPolicy.start returns create(expiring: live?.sid) for any expired live row; only pending rows "
-                + "are expired (compare check, which expires only pending)"),
+            live: live(.maxAttemptsReached, checks: 5, expiresIn: 0), expected: .create(expiring: nil)),
         StartRow(
             testDescription: "blocked phone: 60410",
             phone: phone(blocked: true), live: nil, expected: refuse(.phoneBlocked)),
@@ -150,11 +145,7 @@ struct VerificationPolicyTests {
     func start(_ row: StartRow) {
         let decision = VerificationPolicy.start(
             phone: row.phone, live: row.live, channel: row.channel, failureCap: row.failureCap)
-        if let issue = row.knownIssue {
-            withKnownIssue(Comment(rawValue: issue)) { #expect(decision == row.expected) }
-        } else {
-            #expect(decision == row.expected)
-        }
+        #expect(decision == row.expected)
     }
 
     // MARK: check
