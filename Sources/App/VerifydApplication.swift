@@ -61,8 +61,9 @@ public func buildApplication(
             logger.warning("delivery.console", metadata: ["note": "codes are written to this log; development only"])
         }
         let deliveries = PostgresDeliveryStore(client: postgres)
+        let verifications = PostgresVerificationStore(client: postgres)
         let verifier = Verifier(
-            verifications: PostgresVerificationStore(client: postgres), deliveries: deliveries,
+            verifications: verifications, deliveries: deliveries,
             phones: PostgresPhoneStore(client: postgres), sender: delivery.sender, keyring: keyring,
             settings: Verifier.Settings(
                 phoneFailureCap: settings.phoneFailureCap, sendImmediately: settings.delivery.fastPath,
@@ -89,10 +90,14 @@ public func buildApplication(
         let dispatcher = DeliveryDispatcher(
             verifier: verifier, deliveries: deliveries, interval: settings.delivery.dispatchInterval,
             leaseSeconds: delivery.leaseSeconds, batchSize: 32, owner: InstanceIdentity.current, logger: logger)
-        // Started in this order, stopped in reverse: the dispatcher first, then the Twilio client, then the pool.
+        // Started in this order, stopped in reverse: the sweeper and dispatcher first, then the Twilio client, the pool.
         var background: [any Service] = [postgres]
         if let twilio = delivery.twilio { background.append(TwilioClientService(client: twilio)) }
         background.append(dispatcher)
+        background.append(
+            ExpirySweeper(
+                verifications: verifications, interval: settings.delivery.dispatchInterval * 5, batchSize: 500,
+                logger: logger))
         let application = Application(
             router: router,
             configuration: ApplicationConfiguration(

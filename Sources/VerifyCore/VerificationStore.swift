@@ -23,6 +23,10 @@ public protocol VerificationStore: Sendable {
 
     /// What a voice call needs to read a pending verification's code, or nil when it is no longer pending.
     func pendingCode(_ sid: VerificationSid) async throws -> PendingCode?
+
+    /// Marks up to `limit` pending verifications past their validity `expired` and erases their ciphertext; returns
+    /// how many. Verifications are also expired when touched; this sweep erases codes nobody asks about again.
+    func expireOverdue(limit: Int) async throws -> Int
 }
 
 /// A request to start or re-send a verification, already validated.

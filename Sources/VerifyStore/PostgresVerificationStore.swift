@@ -76,3 +76,21 @@ public struct PostgresVerificationStore: VerificationStore {
     /// The failure window as a bind, so SQL and `VerificationPolicy` cannot disagree about it.
     static var failureWindow: Int { VerificationPolicy.failureWindowSeconds }
 }
+
+extension PostgresVerificationStore {
+    public func expireOverdue(limit: Int) async throws -> Int {
+        // A background sweep across phones, in small batches so it never holds many row locks at once.
+        try await client.query(
+            """
+            UPDATE verifications v SET status = 'expired', code_ciphertext = NULL, updated_at = now()
+            FROM (
+                SELECT bucket, sid FROM verifications
+                WHERE status = 'pending' AND expires_at <= now()
+                ORDER BY expires_at LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            ) due
+            WHERE v.bucket = due.bucket AND v.sid = due.sid
+            """
+        ).affectedRows
+    }
+}

@@ -1,0 +1,27 @@
+import Logging
+import ServiceLifecycle
+import VerifyCore
+
+/// Turns pending verifications past their validity into `expired` and erases their code ciphertext, so a code
+/// nobody asks about again does not stay decryptable in the database until the phone is used once more.
+struct ExpirySweeper: Service {
+    let verifications: any VerificationStore
+    let interval: Duration
+    let batchSize: Int
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                var expired = 0
+                repeat {
+                    expired = try await verifications.expireOverdue(limit: batchSize)
+                    if expired > 0 { logger.info("verification.expired", metadata: ["count": "\(expired)"]) }
+                } while expired == batchSize && !Task.isShuttingDownGracefully
+            } catch {
+                logger.warning("expiry.sweep.failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
