@@ -51,8 +51,11 @@ extension Verifier {
             serviceName: claimed.customFriendlyName ?? claimed.service.settings.friendlyName,
             doNotShareWarning: claimed.service.settings.doNotShareWarningEnabled, appHash: claimed.appHash,
             remainingSeconds: claimed.secondsUntilExpiry)
-        // The caller of the original start already has its answer; a refusal here is recorded, not thrown.
-        _ = try? await deliver(message, priorTries: claimed.tries, isFirstAttempt: false)
+        do {
+            _ = try await deliver(message, priorTries: claimed.tries, isFirstAttempt: false)
+        } catch is VerifyError {
+            // The caller of the original start already has its answer; a refusal here is recorded, not thrown.
+        }
     }
 
     static let unsubscribedCode = 21610

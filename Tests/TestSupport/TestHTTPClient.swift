@@ -1,10 +1,10 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
-/// A minimal HTTP client for tests that talk to `verifyd` processes over loopback.
+/// A minimal HTTP client for tests that talk to `verifyd` processes over loopback (AsyncHTTPClient's shared client:
+/// no proxy, no redirects followed, no authentication challenges answered).
 public struct TestHTTPClient: Sendable {
     public struct Reply: Sendable {
         public var status: Int
@@ -23,31 +23,23 @@ public struct TestHTTPClient: Sendable {
         }
     }
 
-    let session: URLSession
-
-    public init() {
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = 60
-        configuration.httpMaximumConnectionsPerHost = 64
-        configuration.connectionProxyDictionary = [:]
-        session = URLSession(configuration: configuration)
-    }
+    public init() {}
 
     public func send(
         _ method: String, _ url: String, form: [(String, String)]? = nil, headers: [String: String] = [:]
     ) async throws -> Reply {
-        var request = URLRequest(url: URL(string: url)!)
-        request.httpMethod = method
-        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        var request = HTTPClientRequest(url: url)
+        request.method = HTTPMethod(rawValue: method)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let form {
-            request.setValue("application/x-www-form-urlencoded", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(Self.encode(form).utf8)
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: Self.encode(form)))
         }
-        let (data, response) = try await session.data(for: request)
-        let http = response as! HTTPURLResponse
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
         var fields: [String: String] = [:]
-        for (key, value) in http.allHeaderFields { fields["\(key)"] = "\(value)" }
-        return Reply(status: http.statusCode, headers: fields, body: data)
+        for header in response.headers { fields[header.name] = header.value }
+        return Reply(status: Int(response.status.code), headers: fields, body: Data(body.readableBytesView))
     }
 
     /// `application/x-www-form-urlencoded` as Twilio's clients write it (`+` in a number becomes `%2B`).
