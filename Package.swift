@@ -104,7 +104,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Postgres", "VerifyCore",
+                "App", "Postgres", "VerifyCore", "VerifyStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -123,14 +123,19 @@ let package = Package(
         .testTarget(name: "TwilioTests", dependencies: ["Twilio", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "VerifyStoreTests",
-            dependencies: ["VerifyStore", "App", "TestSupport"],
+            dependencies: [
+                "VerifyStore", "App", "TestSupport", "Postgres", "VerifyCore",
+            ],
             swiftSettings: strict
         ),
         .testTarget(
             name: "HTTPAPITests",
             dependencies: [
-                "HTTPAPI", "App", "TestSupport",
+                "HTTPAPI", "App", "TestSupport", "Postgres", "Twilio", "VerifyCore", "VerifyStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),
