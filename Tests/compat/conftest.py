@@ -5,16 +5,23 @@
   wait_for_code(number, since=...), latest_code(number) and log_offset().
 - `client`: twilio.rest.Client(account_sid, auth_token) whose Verify domain points at that server.
 - `verifyd_factory`: starts further servers (e.g. with other settings) on the same database; stopped at the end.
+- `new_number()`: a phone number no other test uses (the session server and database are shared; the console log
+  masks numbers as `+1415***0123`, so the last four digits differ too).
+- `new_service(**kwargs)`: a service created with the library (`services.create`), returns its SID.
+- `raw_service(**params)`: a service created by POSTing Twilio-style (PascalCase) parameters with `client.request`,
+  for verifyd's own settings the library does not know (`MaxSendAttempts`, `MaxCheckAttempts`, ...); returns its SID.
 """
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
 import secrets
 
 import pytest
 
-from harness import VerifydServer, conninfo_with_database, psql, require_env
+from harness import VerifydServer, conninfo_with_database, friendly_name, psql, require_env
 
 # requests (inside the twilio library) honours HTTP(S)_PROXY; the server under test is on loopback.
 for _name in ("NO_PROXY", "no_proxy"):
@@ -71,3 +78,43 @@ def client(verifyd):
     twilio = Client(verifyd.account_sid, verifyd.auth_token)
     twilio.verify.base_url = verifyd.base_url
     return twilio
+
+
+_numbers = itertools.count(1000)
+
+
+@pytest.fixture
+def new_number():
+    def make() -> str:
+        number = next(_numbers)
+        assert number < 10000, "out of distinct test numbers"
+        return f"+1415555{number:04d}"
+
+    return make
+
+
+@pytest.fixture
+def new_service(client):
+    def make(**kwargs) -> str:
+        kwargs.setdefault("friendly_name", friendly_name())
+        return client.verify.v2.services.create(**kwargs).sid
+
+    return make
+
+
+@pytest.fixture
+def raw_service(client, verifyd):
+    def make(**params) -> str:
+        params.setdefault("FriendlyName", friendly_name())
+        response = client.request(
+            "POST", f"{verifyd.base_url}/v2/Services", data={k: str(v) for k, v in params.items()}
+        )
+        assert response.status_code == 201, response.text
+        body = json.loads(response.text)
+        for name, value in params.items():
+            snake = "".join("_" + c.lower() if c.isupper() else c for c in name).lstrip("_")
+            if snake in body and name != "FriendlyName":
+                assert str(body[snake]).lower() == str(value).lower(), (name, body[snake])
+        return body["sid"]
+
+    return make

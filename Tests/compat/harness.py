@@ -7,15 +7,18 @@ VERIFYD_TEST_DATABASE_URL, VERIFYD_TEST_BINARY. Nothing here talks to anything b
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import re
 import secrets
 import signal
 import socket
+import string
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -113,6 +116,8 @@ class VerifydServer:
                 "VERIFYD_AUTH_TOKEN": self.auth_token,
                 "VERIFYD_CODE_KEY": self.code_key,
                 "VERIFYD_LOG_FORMAT": "text",
+                # No test watches readiness during shutdown; the default 5 s drain only slows every teardown.
+                "VERIFYD_SHUTDOWN_DRAIN_SECONDS": "0",
             }
         )
         env.update(self.extra_env)
@@ -183,6 +188,21 @@ class VerifydServer:
                 self.process.kill()
                 self.process.wait(timeout=10)
         return self.process.returncode
+
+    def admin(self, *args: str, timeout: float = 60) -> tuple[int, list[dict], str]:
+        """Runs `verifyd ARGS…` as an operator would (only DATABASE_URL set) and returns its exit status, the JSON
+        objects it printed (one per line, as the admin commands promise) and its stderr."""
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(_SERVER_ENV_PREFIXES) and key not in _SERVER_ENV_NAMES
+        }
+        env["DATABASE_URL"] = self.database_url
+        result = subprocess.run(
+            [self.binary, *args], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=timeout
+        )
+        objects = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+        return result.returncode, objects, result.stderr
 
     def log_offset(self) -> int:
         """The log's current size: pass it as `since` to read only codes sent after this point."""
@@ -289,3 +309,71 @@ def latest_code(log_path: Path, number: str, since: int = 0) -> str | None:
             if code is not None:
                 found = code
     return found
+
+
+# --- Raw HTTP and Twilio errors, for what the helper library does not show ---------------------------------------
+
+
+@dataclass
+class RawResponse:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def friendly_name(prefix: str = "Compat") -> str:
+    """A Twilio-valid friendly name (letters, spaces; no more than 4 digits), unique enough to tell services apart.
+    The random part has no `h` or `w`, so it can never spell `http` or `www` (names that look like links are 60200)."""
+    letters = string.ascii_lowercase.replace("h", "").replace("w", "")
+    return f"{prefix} " + "".join(secrets.choice(letters) for _ in range(10))
+
+
+def basic_auth(username: str, password: str) -> str:
+    return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
+
+
+def http_request(
+    method: str,
+    url: str,
+    form: dict[str, str] | None = None,
+    json_body: object | None = None,
+    auth: tuple[str, str] | None = None,
+    timeout: float = 10,
+) -> RawResponse:
+    """One request with urllib (no proxy); error statuses are returned, not raised. Header names are lower-cased."""
+    headers = {"Accept": "application/json"}
+    data = None
+    if form is not None:
+        data = urllib.parse.urlencode(form).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    elif json_body is not None:
+        data = json.dumps(json_body).encode()
+        headers["Content-Type"] = "application/json"
+    if auth is not None:
+        headers["Authorization"] = basic_auth(*auth)
+    request = urllib.request.Request(url, data=data, headers=headers, method=method)
+    try:
+        with no_proxy_opener().open(request, timeout=timeout) as response:
+            return RawResponse(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+    except urllib.error.HTTPError as error:
+        with error:
+            return RawResponse(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+
+
+@contextlib.contextmanager
+def twilio_error(status: int, code: int):
+    """Expects the block to raise exactly twilio's TwilioRestException (not TwilioServiceException, which the library
+    raises for RFC 9457 bodies) with this HTTP status and Twilio error code. Yields pytest's ExceptionInfo."""
+    import pytest
+    from twilio.base.exceptions import TwilioRestException
+
+    with pytest.raises(TwilioRestException) as info:
+        yield info
+    error = info.value
+    assert type(error) is TwilioRestException, f"raised {type(error).__name__}, not TwilioRestException"
+    assert (error.status, error.code) == (status, code), (
+        f"expected {status} / {code}, got {error.status} / {error.code}: {error.msg}"
+    )
