@@ -15,8 +15,10 @@ final class DefaultServiceResolver: Sendable {
         self.services = services
     }
 
-    func sid() async throws -> ServiceSid {
+    /// - Parameter refresh: forget the remembered SID first, because the service it names is gone.
+    func sid(refresh: Bool = false) async throws -> ServiceSid {
         if let configured { return configured }
+        if refresh { cached.withLock { $0 = nil } }
         if let sid = cached.withLock({ $0 }) { return sid }
         let sid = try await services.defaultService(named: name).sid
         cached.withLock { $0 = sid }

@@ -21,7 +21,8 @@ struct DeliveryDispatcher: Service {
             } catch {
                 logger.warning("dispatcher.pass.failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Graceful shutdown cuts the wait short, so stopping never waits a whole interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 

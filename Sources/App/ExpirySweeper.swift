@@ -21,7 +21,8 @@ struct ExpirySweeper: Service {
             } catch {
                 logger.warning("expiry.sweep.failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            // Graceful shutdown cuts the wait short, so stopping never waits a whole interval.
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }

@@ -80,7 +80,8 @@ public func buildApplication(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
                     credentials: PostgresCredentialStore(client: postgres)),
                 accountSid: settings.accountSid, publicURL: settings.publicURL,
-                defaultCountryCode: settings.defaultCountryCode, defaultService: { try await defaultService.sid() },
+                defaultCountryCode: settings.defaultCountryCode,
+                defaultService: { try await defaultService.sid(refresh: $0) },
                 isReady: { await readiness.check() },
                 webhooks: delivery.webhooks.map {
                     WebhookSettings(

@@ -14,8 +14,8 @@ public struct APIDependencies: Sendable {
     public var publicURL: String
     /// Country code for national numbers on the original routes (`VERIFYD_DEFAULT_COUNTRY_CODE`).
     public var defaultCountryCode: String?
-    /// The service the original routes use.
-    public var defaultService: @Sendable () async throws -> ServiceSid
+    /// The service the original routes use; `refresh` forgets a remembered one (it may have been deleted).
+    public var defaultService: @Sendable (_ refresh: Bool) async throws -> ServiceSid
     /// True while the instance should receive traffic: database reachable, no pending migration, not draining.
     public var isReady: @Sendable () async -> Bool
     /// Twilio's webhooks; nil when there is no Twilio account (console delivery), and then `/twilio/…` is 404.
@@ -25,7 +25,7 @@ public struct APIDependencies: Sendable {
     public init(
         verifier: Verifier, services: any ServiceStore, authenticator: Authenticator, accountSid: AccountSid,
         publicURL: String, defaultCountryCode: String?,
-        defaultService: @escaping @Sendable () async throws -> ServiceSid,
+        defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
         isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?, logger: Logger
     ) {
         self.verifier = verifier

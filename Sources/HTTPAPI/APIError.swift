@@ -63,7 +63,7 @@ struct TwilioErrorBody: Sendable, Equatable {
     init(_ error: APIError) {
         switch error {
         case .unauthenticated:
-            self.init(status: .unauthorized, code: 20003, message: "Authentication Error - invalid username")
+            self.init(status: .unauthorized, code: 20003, message: "Authenticate")
         case .malformedBody:
             self.init(status: .badRequest, code: 60200, message: "Invalid parameter: request body")
         case .routeNotFound(let path):

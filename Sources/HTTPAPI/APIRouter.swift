@@ -4,6 +4,7 @@ import Hummingbird
 public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: UnknownRouteMiddleware())
     HealthRoutes(isReady: dependencies.isReady).register(on: router)
 
     let json = ResourceJSON(accountSid: dependencies.accountSid, publicURL: dependencies.publicURL)

@@ -7,7 +7,7 @@ import VerifyCore
 /// for the right code and 403 for anything else. Bodies are empty; statuses carry the answer.
 struct OriginalRoutes: Sendable {
     let verifier: Verifier
-    let defaultService: @Sendable () async throws -> ServiceSid
+    let defaultService: @Sendable (_ refresh: Bool) async throws -> ServiceSid
     let defaultCountryCode: String?
 
     func register(on router: RouterGroup<APIRequestContext>) {
@@ -26,8 +26,14 @@ struct OriginalRoutes: Sendable {
         }
         guard let number = parameters["number"], let phone = phone(number) else { return Response(status: .badRequest) }
         do {
-            let service = try await defaultService()
-            _ = try await verifier.start(StartRequest(service: service, to: phone, channel: channel))
+            let service = try await defaultService(false)
+            do {
+                _ = try await verifier.start(StartRequest(service: service, to: phone, channel: channel))
+            } catch let error as VerifyError where error.reason == .notFound(resource: "/Services/\(service)") {
+                // The remembered default service was deleted: find or create the current one and try once more.
+                let current = try await defaultService(true)
+                _ = try await verifier.start(StartRequest(service: current, to: phone, channel: channel))
+            }
             return Response(status: .accepted)
         } catch let error as VerifyError {
             return Self.response(for: error)
@@ -41,7 +47,7 @@ struct OriginalRoutes: Sendable {
             let phone = phone(number.removingPercentEncoding ?? number)
         else { return Response(status: .forbidden) }
         do {
-            let service = try await defaultService()
+            let service = try await defaultService(false)
             let verification = try await verifier.check(
                 service: service, target: .phone(phone), code: token.removingPercentEncoding ?? token)
             return Response(status: verification.status == .approved ? .ok : .forbidden)

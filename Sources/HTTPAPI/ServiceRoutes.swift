@@ -68,7 +68,8 @@ struct ServiceRoutes: Sendable {
             ("page", .int(page)),
             ("page_size", .int(pageSize)),
             ("first_page_url", .string("\(base)&Page=0")),
-            ("previous_page_url", nil),
+            // Pages are offsets as well as keyset tokens, so the previous page is the offset one before.
+            ("previous_page_url", .string(page > 0 ? "\(base)&Page=\(page - 1)" : nil)),
             ("url", .string("\(base)&Page=\(page)" + (token.map { "&PageToken=\($0)" } ?? ""))),
             ("next_page_url", .string(next)),
             ("key", "services"),

@@ -44,7 +44,7 @@ enum CommandSupport {
         printError("\(error)")
         if level <= .debug {
             printError("detail: \(String(reflecting: error))")
-        } else if error is PostgresError || error is MigrationError {
+        } else if error is PostgresError || (error as? MigrationError)?.underlying != nil {
             printError("(set VERIFYD_LOG_LEVEL=debug to see the database's own message)")
         }
     }

@@ -67,13 +67,9 @@ struct DefaultServiceTests {
             let sid: String = try await fixture.scalar("SELECT sid FROM services WHERE default_marker IS NOT NULL")
             #expect(try await api.delete(APIClient.services() + "/" + sid).status == .noContent)
             let again = try await api.post("/sms", ["number": Self.number])
-            withKnownIssue("DefaultServiceResolver caches the default SID forever; a deleted default service is 404") {
-                #expect(again.status == .accepted)
-            }
+            #expect(again.status == .accepted)
             let services: Int = try await fixture.scalar("SELECT count(*) FROM services")
-            withKnownIssue("no new default service is made once the cached one is gone") {
-                #expect(services == 1)
-            }
+            #expect(services == 1)
         }
     }
 }

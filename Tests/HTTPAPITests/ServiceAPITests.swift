@@ -155,10 +155,7 @@ struct ServiceAPITests {
             for path in ["/v2/Services/\(sid)/RateLimits", "/v2/Nothing"] {
                 let response = try await api.get(path)
                 #expect(response.status == .notFound)
-                withKnownIssue("no Twilio error body for unmatched /v2 routes (APIError.routeNotFound is never thrown)")
-                {
-                    try response.expectTwilioError(.notFound, code: 20404)
-                }
+                try response.expectTwilioError(.notFound, code: 20404)
             }
         }
     }

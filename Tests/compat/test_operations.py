@@ -98,12 +98,6 @@ def test_json_bodies_are_accepted(verifyd, new_service, new_number):
     assert (checked.json()["status"], checked.json()["valid"]) == ("approved", True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="verifyd answers unknown routes with an empty 404 instead of Twilio's error body (code 20404); "
-    "remove this marker with the server fix",
-)
 def test_unserved_resource_is_404_20404(client, new_service):
     service = client.verify.v2.services(new_service())
     with twilio_error(404, 20404):
