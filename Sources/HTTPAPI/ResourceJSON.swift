@@ -70,28 +70,37 @@ public struct ResourceJSON: Sendable {
     }
 
     func verification(_ verification: Verification) -> JSONValue {
-        .object([
-            ("sid", .string(verification.sid.rawValue)),
-            ("service_sid", .string(verification.serviceSid.rawValue)),
-            ("account_sid", .string(accountSid?.rawValue)),
-            ("to", .string(verification.to.e164)),
-            ("channel", .string(verification.channel.rawValue)),
-            ("status", .string(verification.status.rawValue)),
-            ("valid", .bool(verification.valid)),
-            ("date_created", .string(TwilioDate.format(verification.createdAt))),
-            ("date_updated", .string(TwilioDate.format(verification.updatedAt))),
-            ("lookup", .object([])),
-            ("amount", nil),
-            ("payee", nil),
-            ("send_code_attempts", .array(verification.sendAttempts.map(sendAttempt))),
-            ("sna", nil),
-            ("url", .string("\(publicURL)/v2/Services/\(verification.serviceSid)/Verifications/\(verification.sid)")),
-        ])
+        .object(
+            identity(verification) + [
+                ("date_created", .string(TwilioDate.format(verification.createdAt))),
+                ("date_updated", .string(TwilioDate.format(verification.updatedAt))),
+                ("lookup", .object([])),
+                ("amount", nil),
+                ("payee", nil),
+                ("send_code_attempts", .array(verification.sendAttempts.map(sendAttempt))),
+                ("sna", nil),
+                (
+                    "url",
+                    .string("\(publicURL)/v2/Services/\(verification.serviceSid)/Verifications/\(verification.sid)")
+                ),
+            ])
     }
 
     /// The VerificationCheck resource: no `lookup`, `send_code_attempts`, `sna` or `url`, as Twilio answers it.
     func check(_ verification: Verification) -> JSONValue {
-        .object([
+        .object(
+            identity(verification) + [
+                ("amount", nil),
+                ("payee", nil),
+                ("date_created", .string(TwilioDate.format(verification.createdAt))),
+                ("date_updated", .string(TwilioDate.format(verification.updatedAt))),
+                ("sna_attempts_error_codes", .array([])),
+            ])
+    }
+
+    /// The keys both resources start with, in Twilio's order.
+    private func identity(_ verification: Verification) -> [(String, JSONValue)] {
+        [
             ("sid", .string(verification.sid.rawValue)),
             ("service_sid", .string(verification.serviceSid.rawValue)),
             ("account_sid", .string(accountSid?.rawValue)),
@@ -99,12 +108,7 @@ public struct ResourceJSON: Sendable {
             ("channel", .string(verification.channel.rawValue)),
             ("status", .string(verification.status.rawValue)),
             ("valid", .bool(verification.valid)),
-            ("amount", nil),
-            ("payee", nil),
-            ("date_created", .string(TwilioDate.format(verification.createdAt))),
-            ("date_updated", .string(TwilioDate.format(verification.updatedAt))),
-            ("sna_attempts_error_codes", .array([])),
-        ])
+        ]
     }
 
     /// An entry of `send_code_attempts`: Twilio's three keys, plus the delivery status and error code of the

@@ -39,8 +39,8 @@ public final class PostgresClient: Sendable, Service {
     }
 
     /// Lends a connection to `body`, which runs on a database thread. A connection is checked before it is lent and
-    /// replaced when the server has dropped it; when the first statement provably never reached the server, `body`
-    /// runs once more on a fresh connection.
+    /// replaced when the server has dropped it; when the first round trip provably had no effect (nothing was sent,
+    /// or the server ended the session before answering anything), `body` runs once more on a fresh connection.
     @discardableResult
     public func withConnection<Result: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) throws -> Result
@@ -111,8 +111,8 @@ public final class PostgresClient: Sendable, Service {
             do {
                 let value = try body(current)
                 return LeaseOutcome(result: .success(value), connection: keepIfIdle(current))
-            } catch let error as PostgresError where error.neverReachedServer && attempt == 1 {
-                logger.info("postgres.connection.replaced", metadata: ["reason": "lost before the statement was sent"])
+            } catch let error as PostgresError where error.withoutEffect && attempt == 1 {
+                logger.info("postgres.connection.replaced", metadata: ["reason": "ended before anything ran: \(error)"])
                 current.close()
                 connection = nil
             } catch let error as PostgresError where error.breaksConnection {

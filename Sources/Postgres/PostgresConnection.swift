@@ -73,6 +73,11 @@ public final class PostgresConnection: @unchecked Sendable {
             && PQpipelineStatus(handle) == PQ_PIPELINE_OFF
     }
 
+    /// Fault injection for tests: breaks the socket under libpq, as a dead network path would.
+    func breakSocketForTesting() {
+        if let handle { shutdown(PQsocket(handle), Int32(SHUT_RDWR)) }
+    }
+
     func beginLease() {
         roundTripsThisLease = 0
         transaction = .none
@@ -108,7 +113,7 @@ public final class PostgresConnection: @unchecked Sendable {
     public func unsafeExecute(rawSQL sql: String) throws {
         let handle = try openHandle()
         roundTripsThisLease += 1
-        guard let result = PQexec(handle, sql) else { throw lostConnection(handle, neverReachedServer: false) }
+        guard let result = PQexec(handle, sql) else { throw lostConnection(handle, withoutEffect: false) }
         defer { PQclear(result) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
@@ -172,7 +177,7 @@ public final class PostgresConnection: @unchecked Sendable {
         let isFirstRoundTrip = roundTripsThisLease == 0
         roundTripsThisLease += 1
         guard PQenterPipelineMode(handle) == 1 else {
-            throw lostConnection(handle, neverReachedServer: isFirstRoundTrip)
+            throw lostConnection(handle, withoutEffect: isFirstRoundTrip)
         }
         defer { PQexitPipelineMode(handle) }
         for query in queries {
@@ -182,32 +187,42 @@ public final class PostgresConnection: @unchecked Sendable {
             }
             guard sent == 1 else {
                 // Nothing before Sync can commit, so a failure while sending left no trace on the server.
-                throw lostConnection(handle, neverReachedServer: isFirstRoundTrip)
+                throw lostConnection(handle, withoutEffect: isFirstRoundTrip)
             }
         }
-        guard PQpipelineSync(handle) == 1 else { throw lostConnection(handle, neverReachedServer: isFirstRoundTrip) }
-        return try receive(count: queries.count, handle: handle)
+        guard PQpipelineSync(handle) == 1 else { throw lostConnection(handle, withoutEffect: isFirstRoundTrip) }
+        return try receive(count: queries.count, handle: handle, isFirstRoundTrip: isFirstRoundTrip)
     }
 
-    private func receive(count: Int, handle: OpaquePointer) throws -> [PostgresRows] {
+    /// SQLSTATEs of a server ending the session (terminated, crashed, shutting down).
+    private static let sessionEnded: Set<String> = ["57P01", "57P02", "57P03"]
+
+    private func receive(count: Int, handle: OpaquePointer, isFirstRoundTrip: Bool) throws -> [PostgresRows] {
         var rows: [PostgresRows] = []
         rows.reserveCapacity(count)
         var failure: PostgresError?
-        for _ in 0..<count {
-            guard let result = PQgetResult(handle) else { throw lostConnection(handle, neverReachedServer: false) }
+        for index in 0..<count {
+            guard let result = PQgetResult(handle) else { throw lostConnection(handle, withoutEffect: false) }
             switch PQresultStatus(result) {
             case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
                 rows.append(PostgresRows(taking: result))
             case PGRES_PIPELINE_ABORTED:
                 PQclear(result)
             default:
-                failure = failure ?? Self.serverError(result, handle: handle)
+                var error = Self.serverError(result, handle: handle)
+                // The server flushes each result before it could end the session, so a session-ending error as the
+                // very first answer of a lease means none of its statements completed: nothing can have committed.
+                if isFirstRoundTrip, index == 0, let state = error.sqlState, Self.sessionEnded.contains(state) {
+                    error = PostgresError(
+                        error.code, sqlState: state, sensitiveMessage: error.sensitiveMessage, withoutEffect: true)
+                }
+                failure = failure ?? error
                 PQclear(result)
             }
             // Each statement's results end with a NULL.
             while let extra = PQgetResult(handle) { PQclear(extra) }
         }
-        guard let sync = PQgetResult(handle) else { throw lostConnection(handle, neverReachedServer: false) }
+        guard let sync = PQgetResult(handle) else { throw lostConnection(handle, withoutEffect: false) }
         let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
         PQclear(sync)
         if let failure { throw failure }
@@ -215,12 +230,12 @@ public final class PostgresConnection: @unchecked Sendable {
         return rows
     }
 
-    private func lostConnection(_ handle: OpaquePointer, neverReachedServer: Bool) -> PostgresError {
+    private func lostConnection(_ handle: OpaquePointer, withoutEffect: Bool) -> PostgresError {
         let message = String(cString: PQerrorMessage(handle))
         if PQstatus(handle) == CONNECTION_OK {
             return PostgresError(.invalidQuery, sensitiveMessage: message)
         }
-        return PostgresError(.connectionLost, sensitiveMessage: message, neverReachedServer: neverReachedServer)
+        return PostgresError(.connectionLost, sensitiveMessage: message, withoutEffect: withoutEffect)
     }
 
     private static func serverError(_ result: OpaquePointer, handle: OpaquePointer) -> PostgresError {

@@ -39,21 +39,22 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     let context: String?
     /// Text that may contain values: the server's message, libpq's message. Only in `debugDescription`.
     let sensitiveMessage: String?
-    /// True when the failed statement provably never reached the server, so running it again cannot apply it twice.
-    let neverReachedServer: Bool
+    /// True when the failure provably left no effect on the server (nothing was sent, or the server ended the session
+    /// before any of the lease's statements produced a result), so running the work again cannot apply it twice.
+    let withoutEffect: Bool
 
     init(
         _ code: Code,
         sqlState: String? = nil,
         context: String? = nil,
         sensitiveMessage: String? = nil,
-        neverReachedServer: Bool = false
+        withoutEffect: Bool = false
     ) {
         self.code = code
         self.sqlState = sqlState
         self.context = context
         self.sensitiveMessage = sensitiveMessage
-        self.neverReachedServer = neverReachedServer
+        self.withoutEffect = withoutEffect
     }
 
     /// True when the connection that produced this error must not be used again: the server went away, restarted,

@@ -113,7 +113,8 @@ public struct StartOutcome: Sendable {
     }
 }
 
-/// A code check, by phone number or by verification SID.
+/// Where a code check looks: by phone number or by verification SID. The code itself stays with the caller's
+/// `matches` closure, so storage never holds it.
 public struct CheckCommand: Sendable {
     public enum Target: Sendable, Equatable {
         case phone(PhoneNumber)
@@ -122,12 +123,10 @@ public struct CheckCommand: Sendable {
 
     public var service: ServiceSid
     public var target: Target
-    public var code: OneTimeCode
 
-    public init(service: ServiceSid, target: Target, code: OneTimeCode) {
+    public init(service: ServiceSid, target: Target) {
         self.service = service
         self.target = target
-        self.code = code
     }
 }
 

@@ -106,9 +106,7 @@ public struct Verifier: Sendable {
     public func check(service: ServiceSid, target: CheckCommand.Target, code: String) async throws -> Verification {
         guard let candidate = OneTimeCode(code) else { throw VerifyError.invalid("Code") }
         let keyring = self.keyring
-        let verification = try await verifications.check(
-            CheckCommand(service: service, target: target, code: candidate)
-        ) { stored in
+        let verification = try await verifications.check(CheckCommand(service: service, target: target)) { stored in
             keyring.matches(candidate, stored: stored)
         }
         logger.info(

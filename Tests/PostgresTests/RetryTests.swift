@@ -1,0 +1,70 @@
+import Foundation
+import Synchronization
+import TestSupport
+import Testing
+
+@testable import Postgres
+
+@Suite("Retrying on a fresh connection")
+struct RetryTests {
+    @Test("a backend terminated after the connection was lent is replaced and the work runs again")
+    func retriesWhenTheServerEndedTheSessionFirst() async throws {
+        let runs = Atomic<Int>(0)
+        let value = try await withTestDatabase(poolSize: 1) { database, client in
+            let pid = try await client.query("SELECT pg_backend_pid()")[0].decode(0, as: Int.self)
+            let configuration = PostgresConfiguration(connectionString: database.connectionString)
+            return try await client.withConnection { connection in
+                if runs.add(1, ordering: .relaxed).newValue == 1 {
+                    // The lent connection passed its check; now its backend is ended before it is used.
+                    let other = try PostgresConnection.connect(configuration: configuration)
+                    defer { other.close() }
+                    try other.query("SELECT pg_terminate_backend(\(pid)::integer)")
+                    Thread.sleep(forTimeInterval: 0.2)
+                }
+                return try connection.query("SELECT 41 + 1")[0].decode(0, as: Int.self)
+            }
+        }
+        #expect(value == 42)
+        #expect(runs.load(ordering: .relaxed) == 2)
+    }
+
+    @Test("a first statement that may have reached the server is not run again")
+    func doesNotRetryAnAmbiguousFirstStatement() async throws {
+        let runs = Atomic<Int>(0)
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE hits (n int)")
+            let error = await #expect(throws: PostgresError.self) {
+                try await client.withConnection { connection in
+                    runs.add(1, ordering: .relaxed)
+                    // libpq reports a write failure only when it reads, so the client cannot tell what arrived.
+                    connection.breakSocketForTesting()
+                    try connection.query("INSERT INTO hits VALUES (1)")
+                }
+            }
+            #expect(error?.code == .connectionLost)
+            let rows = try await client.query("SELECT count(*) FROM hits")[0].decode(0, as: Int.self)
+            #expect(rows == 0)
+        }
+        #expect(runs.load(ordering: .relaxed) == 1)
+    }
+
+    @Test("a failure after a statement reached the server is not retried")
+    func doesNotRetryAfterSending() async throws {
+        let runs = Atomic<Int>(0)
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE hits (n int)")
+            let error = await #expect(throws: PostgresError.self) {
+                try await client.withConnection { connection in
+                    runs.add(1, ordering: .relaxed)
+                    try connection.query("INSERT INTO hits VALUES (1)")
+                    connection.breakSocketForTesting()
+                    try connection.query("INSERT INTO hits VALUES (2)")
+                }
+            }
+            #expect(error?.code == .connectionLost)
+            let rows = try await client.query("SELECT count(*) FROM hits")[0].decode(0, as: Int.self)
+            #expect(rows == 1, "the first insert committed and was not repeated")
+        }
+        #expect(runs.load(ordering: .relaxed) == 1)
+    }
+}
