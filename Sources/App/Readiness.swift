@@ -1,4 +1,3 @@
-import Logging
 import Postgres
 import Synchronization
 
@@ -8,12 +7,10 @@ public final class Readiness: Sendable {
     private let draining = Atomic<Bool>(false)
     private let runner: MigrationRunner
     private let deadline: Duration
-    private let logger: Logger
 
-    init(runner: MigrationRunner, deadline: Duration = .seconds(2), logger: Logger) {
+    init(runner: MigrationRunner, deadline: Duration = .seconds(2)) {
         self.runner = runner
         self.deadline = deadline
-        self.logger = logger
     }
 
     /// Called at graceful shutdown: from now on `/readyz` answers 503 so balancers stop sending traffic.

@@ -21,17 +21,18 @@ public struct VerifydApplication: Service {
     /// Runs until SIGTERM or SIGINT, then: readiness turns 503 at once, requests are served for the drain period,
     /// the listener closes and in-flight requests finish, the dispatcher and then the pool stop.
     public func run() async throws {
-        let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(
-                services: [
-                    .init(service: application),
-                    // Last in the list, so first to be told to shut down.
-                    .init(service: drain, successTerminationBehavior: .gracefullyShutdownGroup),
-                ],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            ))
-        try await group.run()
+        var configuration = ServiceGroupConfiguration(
+            services: [
+                .init(service: application),
+                // Last in the list, so first to be told to shut down.
+                .init(service: drain, successTerminationBehavior: .gracefullyShutdownGroup),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        // Orchestrators kill after 30 s; whatever still runs after 25 is cancelled so the process ends on its own.
+        configuration.maximumGracefulShutdownDuration = .seconds(25)
+        try await ServiceGroup(configuration: configuration).run()
     }
 }
 
@@ -70,7 +71,7 @@ public func buildApplication(
                 leaseSeconds: delivery.leaseSeconds,
                 retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1))),
             logger: logger)
-        let readiness = Readiness(runner: runner, logger: logger)
+        let readiness = Readiness(runner: runner)
         let defaultService = DefaultServiceResolver(
             configured: settings.defaultService, name: settings.defaultServiceName, services: services)
         let router = buildRouter(
