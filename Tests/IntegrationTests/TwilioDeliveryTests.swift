@@ -89,7 +89,7 @@ struct TwilioDeliveryTests {
     @Test("a timeout after the request was sent leaves the attempt unknown and sends nothing again")
     func timeoutIsUnknown() async throws {
         let fixture = try await TwilioFixture.make()
-        fixture.fake.enqueue(.hang(for: .seconds(3)), for: .messages)
+        fixture.fake.enqueue(.hang(for: .seconds(5)), for: .messages)
         let api = try await fixture.serve()
         let service = try await api.createService()
         let reply = try await api.post(

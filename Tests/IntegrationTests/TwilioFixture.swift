@@ -16,8 +16,8 @@ struct TwilioFixture {
         var environment = VerifydEnvironment(databaseURL: database.connectionString, publicURL: publicURL)
         environment.useTwilio(
             apiURL: fake.baseURL, accountSid: fake.account.accountSID, authToken: fake.account.authToken)
-        environment["VERIFYD_TWILIO_CONNECT_TIMEOUT_MS"] = "300"
-        environment["VERIFYD_TWILIO_TIMEOUT_MS"] = "500"
+        environment["VERIFYD_TWILIO_CONNECT_TIMEOUT_MS"] = "1000"
+        environment["VERIFYD_TWILIO_TIMEOUT_MS"] = "2000"
         environment["VERIFYD_DISPATCH_INTERVAL_MS"] = "50"
         environment["VERIFYD_DELIVERY_RETRY_BASE_MS"] = "50"
         for (name, value) in extra { environment[name] = value }
