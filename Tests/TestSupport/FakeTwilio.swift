@@ -88,8 +88,7 @@ public final class FakeTwilio: Sendable {
 
     /// Every request received so far, once there are at least `count`; throws `FakeTwilioWaitError` when
     /// `timeout` passes first.
-    public func waitForRequests(count: Int, timeout: Duration = .milliseconds(2000)) async throws -> [FakeTwilioRequest]
-    {
+    public func waitForRequests(count: Int, timeout: Duration = .seconds(10)) async throws -> [FakeTwilioRequest] {
         try await state.waitForRequests(count: count, timeout: timeout)
     }
 

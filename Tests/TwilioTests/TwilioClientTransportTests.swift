@@ -16,7 +16,7 @@ import Twilio
             #expect(error?.curlCode == 28)
             #expect(error?.isSafeToRetry == false)
             #expect(elapsed >= .milliseconds(150))
-            #expect(elapsed < .seconds(3))
+            #expect(elapsed < .seconds(8), "well before the 10 s the server would hang")
             let requests = fixture.fake.requests
             #expect(requests.count == 1)
             #expect(requests.first?.disposition == .hung)
@@ -96,7 +96,7 @@ import Twilio
             let start = clock.now
             task.cancel()
             let result = await task.result
-            #expect(clock.now - start < .seconds(3))
+            #expect(clock.now - start < .seconds(10), "long before the 30 s hang ends")
             guard case .failure(let failure) = result, let error = failure as? TwilioError else {
                 Issue.record("expected the cancelled request to fail")
                 return
@@ -148,7 +148,7 @@ import Twilio
             credentials: .authToken("token"),
             apiBaseURL: listener.baseURL,
             connectTimeout: .milliseconds(200),
-            totalTimeout: .milliseconds(2000)
+            totalTimeout: .seconds(20)
         )
         let client = TwilioClient(configuration: configuration)
         let clock = ContinuousClock()
@@ -162,6 +162,7 @@ import Twilio
         #expect(error?.kind == .notSent)
         #expect(error?.curlCode == 28)
         #expect(error?.isSafeToRetry == true)
-        #expect(elapsed < .milliseconds(1500))
+        // Far below the 20 s total timeout: the connect timeout ended it. The margin absorbs a loaded machine.
+        #expect(elapsed < .seconds(8))
     }
 }
