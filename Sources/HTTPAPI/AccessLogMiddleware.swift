@@ -28,19 +28,13 @@ struct AccessLogMiddleware: RouterMiddleware {
             "request",
             metadata: [
                 "method": .string(request.method.rawValue),
-                "route": .string(Self.route(context: context, request: request)),
+                // Hummingbird names unmatched requests' endpoint "NotFound".
+                "route": .string(context.endpointPath ?? "NotFound"),
                 "status": .stringConvertible(response.status.code),
                 "ms": .stringConvertible(
                     elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
             ])
         return response
-    }
-
-    static func route(context: Context, request: Request) -> String {
-        if let template = context.endpointPath { return template }
-        // Unmatched: only the first segment, since the rest could be anything a caller typed.
-        let first = request.uri.path.split(separator: "/").first.map { "/\($0)" } ?? "/"
-        return first + (request.uri.path.split(separator: "/").count > 1 ? "/…" : "")
     }
 
     /// The caller's id when it is short and printable, else a new random one.

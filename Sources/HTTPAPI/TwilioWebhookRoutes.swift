@@ -11,7 +11,7 @@ struct TwilioWebhookRoutes: Sendable {
     let settings: WebhookSettings
     let publicURL: String
 
-    /// Sentences read three times, each followed by this pause (seconds).
+    /// How often a call reads the code.
     static let repetitions = 3
 
     func register(on router: RouterGroup<APIRequestContext>) {

@@ -92,13 +92,6 @@ public final class FakeTwilio: Sendable {
         try await state.waitForRequests(count: count, timeout: timeout)
     }
 
-    /// Changes the status that fetching message or call `sid` reports, as Twilio's delivery progress would;
-    /// returns false when the fake created no such resource.
-    @discardableResult
-    public func setStatus(_ status: String, ofResource sid: String) -> Bool {
-        state.setStatus(status, of: sid)
-    }
-
     /// Closes the listener and every connection, and fails pending waits.
     public func stop() async {
         state.stop()

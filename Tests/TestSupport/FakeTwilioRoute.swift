@@ -1,14 +1,13 @@
 /// Where a request goes, by method and path, with the account SID the path names.
 enum FakeTwilioRoute: Sendable {
     case create(FakeTwilioEndpoint, accountSID: Substring)
-    case fetch(sid: String, accountSID: Substring)
     case methodNotAllowed(accountSID: Substring)
     case notFound(path: String)
 
     init(method: String, target: String) {
         let path = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        // ["", "2010-04-01", "Accounts", "{AccountSid}", "Messages.json"] or [..., "Messages", "{Sid}.json"]
+        // ["", "2010-04-01", "Accounts", "{AccountSid}", "Messages.json"]
         guard segments.count >= 5, segments[0].isEmpty, segments[1] == "2010-04-01", segments[2] == "Accounts" else {
             self = .notFound(path: String(path))
             return
@@ -19,10 +18,6 @@ enum FakeTwilioRoute: Sendable {
             self = .create(.messages, accountSID: account)
         case ("POST", ["Calls.json"]):
             self = .create(.calls, accountSID: account)
-        case ("GET", let rest)
-        where rest.count == 2 && (rest[0] == "Messages" || rest[0] == "Calls")
-            && rest[1].hasSuffix(".json"):
-            self = .fetch(sid: String(rest[1].dropLast(5)), accountSID: account)
         case (_, ["Messages.json"]), (_, ["Calls.json"]):
             self = .methodNotAllowed(accountSID: account)
         default:
@@ -33,7 +28,7 @@ enum FakeTwilioRoute: Sendable {
     /// The account SID in the path, if the path has one.
     var accountSID: Substring? {
         switch self {
-        case .create(_, let account), .fetch(_, let account), .methodNotAllowed(let account): account
+        case .create(_, let account), .methodNotAllowed(let account): account
         case .notFound: nil
         }
     }

@@ -1,6 +1,6 @@
 import Synchronization
 
-/// Everything the fake knows, shared between its connections and the test: scripts, created resources and the
+/// Everything the fake knows, shared between its connections and the test: scripts and the
 /// request log with its waiters. Connections call `handle` on their event loop; tests query and await.
 final class FakeTwilioState: Sendable {
     struct Waiter {
@@ -10,7 +10,6 @@ final class FakeTwilioState: Sendable {
 
     struct Storage {
         var scripts: [FakeTwilioEndpoint: [FakeTwilioBehavior]] = [:]
-        var resources: [String: FakeTwilioResources.Members] = [:]
         var requests: [FakeTwilioRequest] = []
         var waiters: [Int: Waiter] = [:]
         var nextWaiterID = 0
@@ -39,16 +38,6 @@ final class FakeTwilioState: Sendable {
 
     func connectionOpened() {
         storage.withLock { $0.connections += 1 }
-    }
-
-    /// Changes the status later fetches of resource `sid` report; false if no such resource exists.
-    func setStatus(_ status: String, of sid: String) -> Bool {
-        storage.withLock { storage in
-            guard var members = storage.resources[sid] else { return false }
-            members = members.map { $0.0 == "status" ? ("status", .string(status)) : $0 }
-            storage.resources[sid] = members
-            return true
-        }
     }
 
     /// Decides what to do with a complete request and records it, waking waiters it satisfies.
@@ -107,11 +96,6 @@ final class FakeTwilioState: Sendable {
             return .respond(.twilioError(status: 405, code: 20004, message: "Method not allowed"))
         case _ where !authorized:
             return .respond(.twilioError(status: 401, code: 20003, message: "Authenticate"))
-        case .fetch(let sid, _):
-            guard let members = storage.resources[sid] else {
-                return .respond(.twilioError(status: 404, code: 20404, message: "The requested resource was not found"))
-            }
-            return .respond(.json(status: 200, FakeTwilioJSON.object(members)))
         case .create(let endpoint, _):
             let behavior =
                 storage.scripts[endpoint]?.isEmpty == false ? storage.scripts[endpoint]!.removeFirst() : .succeed
@@ -134,9 +118,6 @@ final class FakeTwilioState: Sendable {
                 }
             switch created {
             case .success(let members):
-                if case .string(let sid) = members.first(where: { $0.0 == "sid" })?.1 {
-                    storage.resources[sid] = members
-                }
                 return .respond(.json(status: 201, FakeTwilioJSON.object(members)))
             case .failure(let error):
                 return .respond(error.response)

@@ -110,18 +110,6 @@ import Twilio
         }
     }
 
-    @Test func aCreatedMessageCanBeFetchedBackWithItsCurrentStatus() async throws {
-        try await TwilioClientFixture.run { fixture in
-            let created = try await fixture.client.createMessage(TwilioClientFixture.message())
-            #expect(fixture.fake.setStatus("delivered", ofResource: created.sid))
-            let fetched = try await fixture.client.fetchMessage(sid: created.sid)
-            #expect(fetched == TwilioResource(sid: created.sid, status: "delivered"))
-            let request = try #require(fixture.fake.requests.last)
-            #expect(request.method == "GET")
-            #expect(request.path.hasSuffix("/Messages/\(created.sid).json"))
-        }
-    }
-
     @Test func requestsReuseOneConnectionInsteadOfReconnecting() async throws {
         try await TwilioClientFixture.run { fixture in
             for _ in 0..<3 {

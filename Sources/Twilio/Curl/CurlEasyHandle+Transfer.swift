@@ -39,12 +39,8 @@ extension CurlEasyHandle {
     }
 
     private static func headerList(for request: CurlRequest) -> UnsafeMutablePointer<curl_slist>? {
-        var lines = ["Accept: application/json"]
-        if request.method == .post {
-            lines.append("Content-Type: application/x-www-form-urlencoded")
-            // Without this libcurl waits up to a second for "100 Continue" on bodies over 1 KiB.
-            lines.append("Expect:")
-        }
+        // An empty `Expect:` keeps libcurl from waiting up to a second for "100 Continue" on bodies over 1 KiB.
+        let lines = ["Accept: application/json", "Content-Type: application/x-www-form-urlencoded", "Expect:"]
         var list: UnsafeMutablePointer<curl_slist>?
         for line in lines {
             list = curl_slist_append(list, line)
@@ -77,13 +73,8 @@ extension CurlEasyHandle {
             try set(CURLOPT_USERNAME, auth.username)
             try set(CURLOPT_PASSWORD, auth.password)
         }
-        switch request.method {
-        case .get:
-            try set(CURLOPT_HTTPGET, 1)
-        case .post:
-            try set(CURLOPT_POST, 1)
-            try setPostBody(request.formBody)
-        }
+        try set(CURLOPT_POST, 1)
+        try setPostBody(request.formBody)
         let userdata = Unmanaged.passUnretained(context).toOpaque()
         try set(CURLOPT_ERRORBUFFER, pointer: UnsafeMutableRawPointer(context.errorBuffer))
         try set(CURLOPT_WRITEDATA, pointer: userdata)

@@ -1,28 +1,18 @@
-/// One HTTP request for `CurlHTTPClient`.
+/// One form-encoded HTTP POST for `CurlHTTPClient`: all verifyd asks of Twilio is to create messages and calls.
 struct CurlRequest: Sendable {
-    enum Method: String, Sendable {
-        case get = "GET"
-        case post = "POST"
-    }
-
     /// Username and password for HTTP Basic authentication.
     struct BasicAuth: Sendable {
         let username: String
         let password: String
     }
 
-    var method: Method
     var url: String
     var basicAuth: BasicAuth?
-    /// Sent as `application/x-www-form-urlencoded` when `method` is `.post`.
+    /// Sent as `application/x-www-form-urlencoded`.
     var formBody: [UInt8]
 
-    static func get(_ url: String, basicAuth: BasicAuth?) -> CurlRequest {
-        CurlRequest(method: .get, url: url, basicAuth: basicAuth, formBody: [])
-    }
-
     static func post(_ url: String, basicAuth: BasicAuth?, formBody: [UInt8]) -> CurlRequest {
-        CurlRequest(method: .post, url: url, basicAuth: basicAuth, formBody: formBody)
+        CurlRequest(url: url, basicAuth: basicAuth, formBody: formBody)
     }
 }
 

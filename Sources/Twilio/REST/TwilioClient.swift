@@ -63,33 +63,14 @@ public final class TwilioClient: Sendable {
         return try await send(request, resource: "Calls", to: call.to)
     }
 
-    /// Reads a message's current status, e.g. to settle an ambiguous create.
-    public func fetchMessage(sid: String) async throws(TwilioError) -> TwilioResource {
-        try await fetch(sid: sid, prefixes: ["SM", "MM"], resource: "Messages")
-    }
-
-    /// Reads a call's current status.
-    public func fetchCall(sid: String) async throws(TwilioError) -> TwilioResource {
-        try await fetch(sid: sid, prefixes: ["CA"], resource: "Calls")
-    }
-
     /// Lets running requests finish, then releases threads, handles and connections. Later calls fail as not sent.
     public func shutdown() async throws {
         try await http.shutdown()
     }
 
-    private func fetch(sid: String, prefixes: [String], resource: String) async throws(TwilioError) -> TwilioResource {
-        // The SID becomes part of the URL path, so anything but a well-formed SID is refused before sending.
-        guard prefixes.contains(where: { TwilioConfiguration.isSID(sid, prefix: $0) }) else {
-            throw TwilioError(kind: .invalidRequest, reason: "malformed \(resource) SID")
-        }
-        let request = CurlRequest.get(resourceURL("\(resource)/\(sid).json"), basicAuth: auth)
-        return try await send(request, resource: resource, to: nil)
-    }
-
     private func send(_ request: CurlRequest, resource: String, to: String?) async throws(TwilioError) -> TwilioResource
     {
-        var metadata: Logger.Metadata = ["resource": "\(resource)", "method": "\(request.method.rawValue)"]
+        var metadata: Logger.Metadata = ["resource": "\(resource)"]
         if let to {
             metadata["to"] = "\(PhoneNumberMask.mask(to))"
         }
