@@ -29,9 +29,7 @@ struct CheckCommandTests {
             case .unreachable:
                 return (Self.environment("host=127.0.0.1 port=1 dbname=none connect_timeout=2"), nil)
             case .misconfigured:
-                var environment = Self.environment("host=127.0.0.1 dbname=none")
-                environment["DATABASE_URL"] = nil
-                return (environment, nil)
+                return (Self.environment(nil), nil)
             case .pending:
                 let database = try await TestDatabase.create()
                 return (Self.environment(database.connectionString), database)
@@ -50,9 +48,11 @@ struct CheckCommandTests {
             }
         }
 
-        /// An operator's environment (only DATABASE_URL), logging at info so a failed connection is logged.
-        static func environment(_ databaseURL: String) -> [String: String] {
-            var environment = VerifydEnvironment(databaseURL: databaseURL)
+        /// A verifyd environment with this `DATABASE_URL` (none when nil), logging at info so that a failed
+        /// connection is logged.
+        static func environment(_ databaseURL: String?) -> [String: String] {
+            var environment = VerifydEnvironment(databaseURL: databaseURL ?? "")
+            environment["DATABASE_URL"] = databaseURL
             environment["VERIFYD_LOG_LEVEL"] = "info"
             return environment.values
         }

@@ -22,15 +22,10 @@ struct StandardOutputTests {
     @Test("serve writes nothing on stdout: its log lines, console deliveries included, go to stderr")
     func serve() async throws {
         let database = try await IntegrationFixture.migratedDatabase()
-        var environment = VerifydEnvironment(databaseURL: database.connectionString)
-        environment["VERIFYD_PORT"] = "0"
-        let process = try VerifydProcess.launch(["serve"], environment: environment.values, outputApart: true)
-        let listening = try await process.waitForLog(matching: "listening on 127.0.0.1:")
-        let port = try #require(listening.split(separator: ":").last.map { String($0.prefix { $0.isNumber }) })
-        let reply = try await TestHTTPClient().send(
-            "POST", "http://127.0.0.1:\(port)/sms", form: [("number", "+14155550123")],
-            headers: ["Authorization": environment.basicAuthorization])
-        #expect(reply.status == 202)
+        let environment = VerifydEnvironment(databaseURL: database.connectionString)
+        let process = try await VerifydProcess.serve(environment: environment.values, outputApart: true)
+        let api = API(process: process, environment: environment)
+        #expect(try await api.post("/sms", [("number", "+14155550123")]).status == 202)
         try await process.waitForLog(matching: "SMS to +1415***0123")
         await process.stop()
         try await database.drop()

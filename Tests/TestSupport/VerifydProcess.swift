@@ -7,7 +7,7 @@ public final class VerifydProcess: @unchecked Sendable {
     // Foundation's Process allows from any thread.
     private let process: Process
     public let logPath: String
-    /// Where standard output goes when it is kept apart from the log (`runKeepingOutputApart`).
+    /// Where standard output goes when it is kept apart from the log (`outputApart`).
     private let outputPath: String?
     /// `http://127.0.0.1:PORT` once a `serve` process listens.
     public private(set) var baseURL = ""
@@ -20,9 +20,11 @@ public final class VerifydProcess: @unchecked Sendable {
 
     /// Starts `verifyd serve` (or other `arguments`) and, for serve, waits until it listens.
     public static func serve(
-        environment: [String: String], arguments: [String] = ["serve"], timeout: Duration = .seconds(30)
+        environment: [String: String], arguments: [String] = ["serve"], timeout: Duration = .seconds(30),
+        outputApart: Bool = false
     ) async throws -> VerifydProcess {
-        let process = try launch(arguments, environment: environment.merging(["VERIFYD_PORT": "0"]) { $1 })
+        let process = try launch(
+            arguments, environment: environment.merging(["VERIFYD_PORT": "0"]) { $1 }, outputApart: outputApart)
         let port = try await process.waitForLog(matching: "listening on 127.0.0.1:", timeout: timeout)
         guard let number = Int(port.split(separator: ":").last?.prefix { $0.isNumber } ?? "") else {
             throw VerifydProcessError("no port in: \(port)")
