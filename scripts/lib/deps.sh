@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The install step shared by scripts/run and scripts/test: Debian packages, the postgres system user, the toolchain.
 
-VERIFYD_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev postgresql python3 python3-venv)
+VERIFYD_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libphonenumber-dev postgresql python3 python3-venv)
 
 apt_package_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
