@@ -1,6 +1,6 @@
 /// The port to offline phone-number metadata (libphonenumber in production): what kind of number a destination is,
-/// read from the number itself, without a network request. Lookups are pure and cheap, so they are synchronous and
-/// may run on any thread.
+/// read from the number itself, without a network request. A lookup is CPU work of some microseconds, so it is
+/// synchronous and may run on any thread.
 public protocol NumberIntelligence: Sendable {
     /// What the metadata says about `number`. A number that is not in canonical form (`+4407…` for `+447…`) is
     /// reported invalid, since the number checked must be the number sent to.
