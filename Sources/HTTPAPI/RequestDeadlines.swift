@@ -79,8 +79,9 @@ final class RequestDeadlines: ChannelDuplexHandler, RemovableChannelHandler {
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
-        case .head(var head) where isReadingBody:
-            // Answered before the body was read: say so, and read no more of it.
+        case .head(var head) where isReadingBody && unanswered == 1:
+            // The request being answered is the one still being read: say so, and read no more of its body. (With
+            // more than one unanswered, the one being read is a later, pipelined request.)
             closesAfterResponse = true
             head.headerFields[.connection] = "close"
             context.write(wrapOutboundOut(.head(head)), promise: promise)

@@ -122,4 +122,21 @@ struct ServiceSettingsTests {
     func nonASCIIDigits(_ name: String) {
         #expect(!ServiceSettings.isValidFriendlyName(name))
     }
+
+    @Test(
+        "voice names as Twilio writes them",
+        arguments: ["alice", "Polly.Joanna-Neural", "Google.en-US-Neural2-A", "a_b"])
+    func ttsNames(_ name: String) {
+        #expect(ServiceSettings.isValidTTSName(name))
+    }
+
+    @Test(
+        "anything else is no voice name",
+        arguments: ["", "Polly Amy", "Polly\nAmy", "Pölly.Amy", "Polly\u{0}", String(repeating: "x", count: 65)])
+    func notTTSNames(_ name: String) {
+        #expect(!ServiceSettings.isValidTTSName(name))
+        var settings = ServiceSettings(friendlyName: "Acme")
+        settings.ttsName = name
+        #expect(settings.invalidParameters() == ["TtsName"])
+    }
 }
