@@ -14,8 +14,8 @@ struct RequestParameters: Sendable {
     /// No parameters.
     init() {}
 
-    /// Refuses a NUL or anything PostgreSQL's text cannot hold anywhere, in a name or a value, read or not: nothing
-    /// that the database would refuse may get further than this.
+    /// Refuses a NUL anywhere, in a name or a value, read or not: it is the one character PostgreSQL's text cannot
+    /// hold (bytes that are not UTF-8 never became a String), and nothing the database would refuse may get further.
     init(_ pairs: [(name: String, value: String)]) throws(VerifyError) {
         for (name, value) in pairs {
             guard !name.utf8.contains(0) else { throw VerifyError.invalid("request body") }
