@@ -9,11 +9,16 @@ import Testing
 struct HTTPLimitsTests {
     static let bound: Duration = .seconds(30)
 
-    static func withServer(_ body: (VerifydProcess, VerifydEnvironment, Int) async throws -> Void) async throws {
+    /// A live server with the timeouts under test short and the others long, so a loaded machine cannot make a
+    /// test's own first write lose the race against a timeout it is not about.
+    static func withServer(
+        headerTimeoutMS: Int = 60_000, bodyTimeoutMS: Int = 60_000,
+        _ body: (VerifydProcess, VerifydEnvironment, Int) async throws -> Void
+    ) async throws {
         let database = try await IntegrationFixture.migratedDatabase()
         var environment = VerifydEnvironment(databaseURL: database.connectionString)
-        environment["VERIFYD_HTTP_HEADER_TIMEOUT_MS"] = "1000"
-        environment["VERIFYD_HTTP_BODY_TIMEOUT_MS"] = "1000"
+        environment["VERIFYD_HTTP_HEADER_TIMEOUT_MS"] = String(headerTimeoutMS)
+        environment["VERIFYD_HTTP_BODY_TIMEOUT_MS"] = String(bodyTimeoutMS)
         let process = try await VerifydProcess.serve(environment: environment.values)
         let port = try #require(Int(process.baseURL.split(separator: ":").last ?? ""))
         do {
@@ -29,7 +34,7 @@ struct HTTPLimitsTests {
 
     @Test("a connection that sends nothing is closed")
     func stalled() async throws {
-        try await Self.withServer { _, _, port in
+        try await Self.withServer(headerTimeoutMS: 1000) { _, _, port in
             let connection = try await RawConnection.open(port: port)
             #expect(try await connection.waitUntilClosed(within: Self.bound))
         }
@@ -37,7 +42,7 @@ struct HTTPLimitsTests {
 
     @Test("headers trickled a byte at a time are cut off")
     func trickledHeaders() async throws {
-        try await Self.withServer { _, _, port in
+        try await Self.withServer(headerTimeoutMS: 1000) { _, _, port in
             let connection = try await RawConnection.open(port: port)
             // 2,000 bytes at one per 50 ms would take 100 s.
             let head = Array(("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Pad: " + String(repeating: "a", count: 2000)).utf8)
@@ -54,7 +59,7 @@ struct HTTPLimitsTests {
 
     @Test("a body trickled a byte at a time is cut off")
     func trickledBody() async throws {
-        try await Self.withServer { _, environment, port in
+        try await Self.withServer(bodyTimeoutMS: 1000) { _, environment, port in
             let connection = try await RawConnection.open(port: port)
             try await connection.send(
                 "POST /sms HTTP/1.1\r\nHost: x\r\nAuthorization: \(environment.basicAuthorization)\r\n"
