@@ -102,6 +102,7 @@ public func buildApplication(
                 logger: logger))
         let application = Application(
             router: router,
+            server: httpServer(settings.httpLimits),
             configuration: ApplicationConfiguration(
                 address: .hostname(settings.host, port: settings.port), serverName: "verifyd"),
             services: background,

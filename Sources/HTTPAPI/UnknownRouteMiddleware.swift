@@ -12,11 +12,11 @@ struct UnknownRouteMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as any HTTPResponseError
             // Hummingbird's router names unmatched requests' endpoint "NotFound"; a matched route's 404s are
-            // already Twilio's body (TwilioErrorMiddleware) and never reach here as HTTP errors.
+            // already Twilio's body (ErrorMiddleware) and never reach here as HTTP errors.
             where error.status == .notFound && context.endpointPath == "NotFound" && request.uri.path.hasPrefix("/v2/")
         {
             let resource = String(request.uri.path.dropFirst(3).prefix(200))
-            return TwilioErrorBody(.routeNotFound(path: resource)).response
+            return ErrorAnswer(APIError.notFound(path: resource)).twilioResponse
         }
     }
 }

@@ -93,9 +93,11 @@ extension Verifier {
             metadata: ["attempt": "\(attempt)", "status": "\(status.rawValue)", "changed": "\(changed)"])
     }
 
-    /// Records a STOP (true) or START (false) the phone sent.
-    public func setOptedOut(_ phone: PhoneNumber, _ optedOut: Bool) async throws {
-        try await phones.setOptedOut(phone, optedOut)
-        logger.info("phone.opt_out", metadata: ["to": "\(phone)", "opted_out": "\(optedOut)"])
+    /// Records a STOP (true) or START (false) from inbound message `messageSid`; false when it was already recorded.
+    public func recordOptOutMessage(_ phone: PhoneNumber, optedOut: Bool, messageSid: String) async throws -> Bool {
+        let recorded = try await phones.recordOptOutMessage(phone, optedOut: optedOut, messageSid: messageSid)
+        logger.info(
+            "phone.opt_out", metadata: ["to": "\(phone)", "opted_out": "\(optedOut)", "replay": "\(!recorded)"])
+        return recorded
     }
 }

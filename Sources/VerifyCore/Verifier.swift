@@ -120,7 +120,7 @@ public struct Verifier: Sendable {
 
     public func fetch(service: ServiceSid, sid: VerificationSid) async throws -> Verification {
         guard let verification = try await verifications.verification(sid, service: service) else {
-            throw VerifyError(.notFound(resource: "/Services/\(service)/Verifications/\(sid)"))
+            throw VerifyError(.notFound(.verification(service, sid)))
         }
         return verification
     }
@@ -130,7 +130,7 @@ public struct Verifier: Sendable {
     {
         guard status == .approved || status == .canceled else { throw VerifyError.invalid("Status") }
         guard let verification = try await verifications.update(sid, service: service, to: status) else {
-            throw VerifyError(.notFound(resource: "/Services/\(service)/Verifications/\(sid)"))
+            throw VerifyError(.notFound(.verification(service, sid)))
         }
         logger.info("verification.updated", metadata: ["sid": "\(sid)", "status": "\(verification.status.rawValue)"])
         return verification

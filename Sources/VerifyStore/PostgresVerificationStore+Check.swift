@@ -12,7 +12,7 @@ extension PostgresVerificationStore {
         case .checked(let verification):
             return verification
         case .notFound:
-            throw VerifyError(.notFound(resource: "/Services/\(command.service)/VerificationCheck"))
+            throw VerifyError(.notFound(.verificationCheck(command.service)))
         case .locked(let retryAfter):
             throw VerifyError(.maxCheckAttemptsReached, retryAfter: retryAfter)
         }

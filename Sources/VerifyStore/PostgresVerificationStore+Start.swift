@@ -12,7 +12,7 @@ extension PostgresVerificationStore {
             for _ in 0..<3 {
                 let rows = try connection.query(Self.startState(command))
                 guard let row = rows.single() else {
-                    throw VerifyError(.notFound(resource: "/Services/\(command.service)"))
+                    throw VerifyError(.notFound(.service(command.service)))
                 }
                 let service = try VerifyService(row: row)
                 let state = try StartState(row: row, at: VerifyService.columnCount)
