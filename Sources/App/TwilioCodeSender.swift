@@ -35,12 +35,26 @@ final class TwilioCodeSender: CodeSender {
         channel == .sms || settings.voiceFrom != nil
     }
 
-    func send(_ message: OutgoingCode) async -> DeliveryOutcome {
+    /// One of the Twilio client's places for a request in flight: the cap on sends is the client's own.
+    func reserve() -> (any DeliverySlot)? {
+        client.reserveSlot().map { Slot(sender: self, reserved: $0) }
+    }
+
+    private struct Slot: DeliverySlot {
+        let sender: TwilioCodeSender
+        let reserved: InFlightSlot
+
+        func send(_ message: OutgoingCode) async -> DeliveryOutcome {
+            await sender.send(message, in: reserved)
+        }
+    }
+
+    private func send(_ message: OutgoingCode, in slot: InFlightSlot) async -> DeliveryOutcome {
         if let wait = breaker.withLock({ $0.admit(at: .now) }) {
             return .unavailable(retryAfter: Self.wholeSeconds(wait))
         }
         do {
-            let resource = try await create(message)
+            let resource = try await create(message, in: slot)
             breaker.withLock { $0.recordSuccess() }
             return .sent(providerSid: resource.sid)
         } catch {
@@ -55,7 +69,7 @@ final class TwilioCodeSender: CodeSender {
         }
     }
 
-    private func create(_ message: OutgoingCode) async throws(TwilioError) -> TwilioResource {
+    private func create(_ message: OutgoingCode, in slot: InFlightSlot) async throws(TwilioError) -> TwilioResource {
         let statusCallback = "\(publicURL)/twilio/status/\(message.attemptSid)"
         switch message.channel {
         case .sms:
@@ -70,13 +84,13 @@ final class TwilioCodeSender: CodeSender {
             return try await client.createMessage(
                 OutgoingMessage(
                     to: message.to.e164, sender: sender, body: body, statusCallback: statusCallback,
-                    validityPeriod: .seconds(min(message.remainingSeconds, 36_000))))
+                    validityPeriod: .seconds(min(message.remainingSeconds, 36_000))), in: slot)
         case .call:
             return try await client.createCall(
                 OutgoingCall(
                     to: message.to.e164, from: settings.voiceFrom ?? "",
                     url: "\(publicURL)/twilio/voice/\(message.verification.sid)", statusCallback: statusCallback,
-                    statusCallbackEvents: [.completed], ringTimeout: Self.ringTimeout))
+                    statusCallbackEvents: [.completed], ringTimeout: Self.ringTimeout), in: slot)
         }
     }
 
