@@ -170,4 +170,29 @@ struct TwilioDeliveryTests {
         #expect(fixture.fake.requests.count == 4)
         try await fixture.finish(api)
     }
+
+    @Test("Twilio's 429 is back-pressure: the attempt is retried later and the circuit breaker stays closed")
+    func tooManyRequestsKeepsTheBreakerClosed() async throws {
+        let fixture = try await TwilioFixture.make([
+            "VERIFYD_BREAKER_THRESHOLD": "2", "VERIFYD_BREAKER_COOLDOWN_MS": "60000",
+        ])
+        let tooMany = FakeTwilioBehavior.respond(
+            status: 429, twilioCode: 20429, message: "Too Many Requests", retryAfter: "1")
+        fixture.fake.enqueue(tooMany, tooMany, tooMany, for: .messages)
+        let api = try await fixture.serve()
+        let service = try await api.createService()
+        for number in ["+14155550164", "+14155550165", "+14155550166"] {
+            let reply = try await api.post(
+                "/v2/Services/\(service)/Verifications", [("To", number), ("Channel", "sms")])
+            #expect(reply.status == 201, "a 429 must not open the breaker")
+        }
+        // Each 429 was honoured with a later retry, which Twilio then accepted.
+        let sent = "sent/2,sent/2,sent/2"
+        #expect(
+            try await IntegrationFixture.scalar(
+                fixture.database, "SELECT string_agg(status || '/' || tries, ',') FROM delivery_attempts",
+                becomes: sent, within: .seconds(20)) == sent)
+        #expect(fixture.fake.requests.count == 6)
+        try await fixture.finish(api)
+    }
 }
