@@ -104,9 +104,11 @@ final class TwilioCodeSender: CodeSender {
         return .unknown
     }
 
-    /// Failures that say Twilio is unreachable or unwell (transport, 5xx, 429) or that our account is refused
-    /// (401, 403) open the breaker; a refusal of one destination (400 with 21211 …) does not.
+    /// Failures that say Twilio is unreachable or unwell (transport, 5xx) or that our account is refused (401, 403)
+    /// open the breaker. A refusal of one destination (400 with 21211 …) does not, and neither does 429: the
+    /// account is over its REST concurrency, Twilio is answering, and the retry's back-off honours `Retry-After`.
     static func countsAgainstTwilio(_ error: TwilioError) -> Bool {
+        if error.httpStatus == 429 { return false }
         guard error.isPermanent, let status = error.httpStatus else { return true }
         return status == 401 || status == 403
     }
