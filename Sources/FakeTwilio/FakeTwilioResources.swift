@@ -40,15 +40,13 @@ enum FakeTwilioResources {
             return .failure(.init(400, 21624, "ValidityPeriod must be between 1 and 36000 seconds."))
         }
         let sid = FakeTwilioSID.random("SM")
-        let date = FakeTwilioClock.rfc2822Now()
         return .success(
             MessageResource(
-                accountSid: accountSID, body: body, dateCreated: date, dateUpdated: date, from: Nullable(from),
+                accountSid: accountSID, body: body, dateCreated: FakeTwilioClock.rfc2822Now(), from: Nullable(from),
                 messagingServiceSid: Nullable(service), sid: sid,
                 // Twilio reports `accepted` when a Messaging Service will pick the sender, `queued` otherwise.
-                status: service == nil ? "queued" : "accepted",
-                subresourceUris: ["media": uri(accountSID, "Messages/\(sid)/Media.json")], to: to,
-                uri: uri(accountSID, "Messages/\(sid).json"), statusCallback: value("StatusCallback", in: form)))
+                status: service == nil ? "queued" : "accepted", to: to, uri: uri(accountSID, "Messages/\(sid).json"),
+                statusCallback: value("StatusCallback", in: form)))
     }
 
     /// The created Call resource, or Twilio's 400.
@@ -63,11 +61,10 @@ enum FakeTwilioResources {
             return .failure(.init(400, 21205, "Url parameter is required."))
         }
         let sid = FakeTwilioSID.random("CA")
-        let date = FakeTwilioClock.rfc2822Now()
         return .success(
             CallResource(
-                accountSid: accountSID, dateCreated: date, dateUpdated: date, from: from, fromFormatted: from,
-                sid: sid, to: to, toFormatted: to, uri: uri(accountSID, "Calls/\(sid).json")))
+                accountSid: accountSID, dateCreated: FakeTwilioClock.rfc2822Now(), from: from, sid: sid, to: to,
+                uri: uri(accountSID, "Calls/\(sid).json")))
     }
 
     /// A non-empty field value; Twilio treats an empty parameter as missing.
@@ -90,62 +87,40 @@ enum FakeTwilioResources {
     }
 }
 
-/// A Message resource as Twilio returns it on create (keys in snake case, absent values as `null`).
+/// The parts of a Message resource as Twilio returns it on create (keys in snake case, absent values as `null`)
+/// that a client may read.
 struct MessageResource: Encodable {
     var accountSid: String
-    var apiVersion = "2010-04-01"
     var body: String
     var dateCreated: String
-    var dateSent = Nullable<String>(nil)
-    var dateUpdated: String
     var direction = "outbound-api"
     var errorCode = Nullable<Int>(nil)
     var errorMessage = Nullable<String>(nil)
     var from: Nullable<String>
     var messagingServiceSid: Nullable<String>
-    var numMedia = "0"
     var numSegments = "1"
-    var price = Nullable<String>(nil)
-    var priceUnit = "USD"
     var sid: String
     var status: String
-    var subresourceUris: [String: String]
     var to: String
     var uri: String
     /// Not part of Twilio's answer; kept for `/_fake/messages`.
     var statusCallback: String?
 
     private enum CodingKeys: String, CodingKey {
-        case accountSid, apiVersion, body, dateCreated, dateSent, dateUpdated, direction, errorCode, errorMessage
-        case from, messagingServiceSid, numMedia, numSegments, price, priceUnit, sid, status, subresourceUris, to, uri
+        case accountSid, body, dateCreated, direction, errorCode, errorMessage, from, messagingServiceSid, numSegments
+        case sid, status, to, uri
     }
 }
 
-/// A Call resource as Twilio returns it on create.
+/// The parts of a Call resource as Twilio returns it on create that a client may read.
 struct CallResource: Encodable {
     var accountSid: String
-    var annotation = Nullable<String>(nil)
-    var answeredBy = Nullable<String>(nil)
-    var apiVersion = "2010-04-01"
-    var callerName = Nullable<String>(nil)
     var dateCreated: String
-    var dateUpdated: String
     var direction = "outbound-api"
-    var duration = Nullable<String>(nil)
-    var endTime = Nullable<String>(nil)
-    var forwardedFrom = Nullable<String>(nil)
     var from: String
-    var fromFormatted: String
-    var parentCallSid = Nullable<String>(nil)
-    var phoneNumberSid = Nullable<String>(nil)
-    var price = Nullable<String>(nil)
-    var priceUnit = "USD"
-    var queueTime = "0"
     var sid: String
-    var startTime = Nullable<String>(nil)
     var status = "queued"
     var to: String
-    var toFormatted: String
     var uri: String
 }
 

@@ -126,25 +126,19 @@ final class FakeTwilioState: Sendable {
         case .succeed:
             switch endpoint {
             case .messages:
-                switch FakeTwilioResources.createMessage(form, accountSID: account.accountSID) {
-                case .success(let message):
+                let created = FakeTwilioResources.createMessage(form, accountSID: account.accountSID)
+                if case .success(let message) = created {
                     storage.stats.messages += 1
                     storage.messages.append(
                         FakeTwilioMessage(
                             sid: message.sid, to: message.to, from: message.from.value, body: message.body,
                             statusCallback: message.statusCallback))
-                    return .respond(.json(status: 201, message))
-                case .failure(let error):
-                    return .respond(.json(status: error.status, error))
                 }
+                return .respond(.created(created))
             case .calls:
-                switch FakeTwilioResources.createCall(form, accountSID: account.accountSID) {
-                case .success(let call):
-                    storage.stats.calls += 1
-                    return .respond(.json(status: 201, call))
-                case .failure(let error):
-                    return .respond(.json(status: error.status, error))
-                }
+                let created = FakeTwilioResources.createCall(form, accountSID: account.accountSID)
+                if case .success = created { storage.stats.calls += 1 }
+                return .respond(.created(created))
             }
         case .respond(let status, let code, let message, let retryAfter):
             let extra = retryAfter.map { [(name: "Retry-After", value: $0)] } ?? []
@@ -196,6 +190,14 @@ struct FakeTwilioReply: Sendable {
         encoder.keyEncodingStrategy = .convertToSnakeCase
         return encoder
     }()
+
+    /// 201 with the resource, or Twilio's error.
+    static func created(_ result: Result<some Encodable, TwilioErrorBody>) -> Self {
+        switch result {
+        case .success(let resource): .json(status: 201, resource)
+        case .failure(let error): .json(status: error.status, error)
+        }
+    }
 
     static func json(status: Int, _ value: some Encodable, headers: [(name: String, value: String)] = []) -> Self {
         // The fake's own types always encode.

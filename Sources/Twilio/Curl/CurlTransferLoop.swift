@@ -104,12 +104,13 @@ final class CurlTransferLoop: @unchecked Sendable {
             for transfer in submitted {
                 start(transfer, on: multi)
             }
-            for transfer in cancelled {
-                abort(transfer, on: multi)
-            }
             multi.perform()
             for completion in multi.completions() {
                 complete(completion, on: multi)
+            }
+            // After completions, so a transfer that finished before its cancellation arrived reports what happened.
+            for transfer in cancelled {
+                abort(transfer, on: multi)
             }
             if stopping && running.isEmpty {
                 break
