@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 
 /// A Twilio REST API stand-in: a real HTTP/1.1 server (Hummingbird) that checks requests as Twilio does, answers
@@ -24,13 +25,20 @@ public final class FakeTwilio: Sendable {
     public var account: FakeTwilioAccount { state.account }
 
     private let state: FakeTwilioState
-    private let group: ServiceGroup
+    private let services: ServiceGroup
     private let server: Task<Void, any Error>
+    private let executor: FakeTwilioExecutor
+    private let eventLoops: MultiThreadedEventLoopGroup
 
-    private init(state: FakeTwilioState, group: ServiceGroup, server: Task<Void, any Error>, host: String, port: Int) {
+    private init(
+        state: FakeTwilioState, services: ServiceGroup, server: Task<Void, any Error>, executor: FakeTwilioExecutor,
+        eventLoops: MultiThreadedEventLoopGroup, host: String, port: Int
+    ) {
         self.state = state
-        self.group = group
+        self.services = services
         self.server = server
+        self.executor = executor
+        self.eventLoops = eventLoops
         self.port = port
         self.baseURL = "http://\(host):\(port)"
     }
@@ -48,6 +56,9 @@ public final class FakeTwilio: Sendable {
         var quiet = Logger(label: "FakeTwilio")
         quiet.logLevel = .warning
         let (bound, reportBound) = AsyncStream<Int>.makeStream()
+        // Threads of its own for sockets and for handlers, as a separate server would have.
+        let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let executor = FakeTwilioExecutor()
         let application = Application(
             router: FakeTwilioRoutes.router(state),
             server: .http1(configuration: .init(additionalChannelHandlers: [ConnectionCounter(state: state)])),
@@ -56,19 +67,25 @@ public final class FakeTwilio: Sendable {
                 reportBound.yield(channel.localAddress?.port ?? 0)
                 reportBound.finish()
             },
+            eventLoopGroupProvider: .shared(eventLoops),
             logger: logger ?? quiet
         )
-        let group = ServiceGroup(services: [application], logger: logger ?? quiet)
-        let server = Task {
+        let services = ServiceGroup(services: [application], logger: logger ?? quiet)
+        let server = Task(executorPreference: executor) {
             defer { reportBound.finish() }
-            try await group.run()
+            try await services.run()
         }
         guard let port = await bound.first(where: { _ in true }) else {
             // The server ended before it listened: its error says why (a port in use, say).
-            try await server.value
+            let result = await server.result
+            executor.stop()
+            try? await eventLoops.shutdownGracefully()
+            try result.get()
             throw FakeTwilioStartError()
         }
-        return FakeTwilio(state: state, group: group, server: server, host: host, port: port)
+        return FakeTwilio(
+            state: state, services: services, server: server, executor: executor, eventLoops: eventLoops, host: host,
+            port: port)
     }
 
     /// Queues behaviours for the next requests to `endpoint`, consumed one per request in order; when the queue is
@@ -121,9 +138,11 @@ public final class FakeTwilio: Sendable {
 
     /// Closes the listener and every connection: held, delayed and hanging requests end at once.
     public func stop() async {
-        await group.triggerGracefulShutdown()
+        await services.triggerGracefulShutdown()
         state.release()
         _ = await server.result
+        executor.stop()
+        try? await eventLoops.shutdownGracefully()
     }
 }
 
