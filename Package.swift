@@ -35,6 +35,14 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        // libphonenumber is C++ (Debian's libphonenumber-dev ships no pkg-config file). A compiled target behind a
+        // plain C header keeps its protobuf, ICU, abseil and boost headers out of every Swift module, which Swift's
+        // C++ interop would not.
+        .target(
+            name: "CPhoneNumber",
+            cxxSettings: [.enableWarning("all"), .enableWarning("extra"), .treatAllWarnings(as: .error)],
+            linkerSettings: [.linkedLibrary("phonenumber")]
+        ),
         .target(
             name: "VerifyCore",
             dependencies: [
@@ -64,6 +72,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "PhoneNumberMetadata",
+            dependencies: ["CPhoneNumber", "VerifyCore"],
             swiftSettings: strict
         ),
         .target(
@@ -143,6 +156,11 @@ let package = Package(
             dependencies: ["Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
+        .testTarget(
+            name: "PhoneNumberMetadataTests",
+            dependencies: ["PhoneNumberMetadata", "VerifyCore"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "TwilioTests", dependencies: ["Twilio", "FakeTwilio"], swiftSettings: strict),
         .testTarget(
             name: "VerifyStoreTests",
@@ -171,5 +189,6 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-    ]
+    ],
+    cxxLanguageStandard: .cxx17
 )

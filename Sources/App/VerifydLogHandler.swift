@@ -1,14 +1,16 @@
 import Foundation
 import Logging
 
-/// One line per log entry on standard output: `time level label: message key=value …` for people, or a JSON object
-/// for machines. Metadata values are written as given; callers keep codes, secrets and full numbers out of them.
+/// One line per log entry on standard error: `time level label: message key=value …` for people, or a JSON object
+/// for machines. Standard output belongs to what a command prints for its caller (`check`'s status line, which
+/// Nagios reads as the first line, and the admin commands' JSON lines). Metadata values are written as given;
+/// callers keep codes, secrets and full numbers out of them.
 public struct VerifydLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let label: String
     private let format: LogSettings.Format
-    private static let output = FileHandle.standardOutput
+    private static let output = FileHandle.standardError
     private static let lock = NSLock()
 
     public init(label: String, settings: LogSettings) {

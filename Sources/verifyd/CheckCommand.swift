@@ -3,7 +3,8 @@ import ArgumentParser
 import Foundation
 import Postgres
 
-/// A Nagios-format health check: one status line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+/// A Nagios-format health check: one status line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Nagios and Icinga
+/// read the first line of standard output, so that line is all it prints there (logs go to standard error).
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check", abstract: "Check the database and schema; Nagios plugin output and exit status.")
@@ -13,8 +14,7 @@ struct CheckCommand: AsyncParsableCommand {
         do {
             settings = try DatabaseSettings.fromEnvironment(CommandSupport.environment)
         } catch {
-            print("VERIFYD UNKNOWN - \(error.problems.joined(separator: "; "))")
-            throw ExitCode(3)
+            try report("VERIFYD UNKNOWN - \(error.problems.joined(separator: "; "))", 3)
         }
         let started = ContinuousClock.now
         let result: (line: String, code: Int32)
@@ -44,7 +44,12 @@ struct CheckCommand: AsyncParsableCommand {
         } catch {
             result = ("VERIFYD CRITICAL - \(error)", 2)
         }
-        print(result.line)
-        if result.code != 0 { throw ExitCode(result.code) }
+        try report(result.line, result.code)
+    }
+
+    /// Prints `line` as the plugin's one line, whatever an error message in it holds, and exits with `code`.
+    private func report(_ line: String, _ code: Int32) throws -> Never {
+        print(line.split(whereSeparator: \.isNewline).joined(separator: " "))
+        throw ExitCode(code)
     }
 }

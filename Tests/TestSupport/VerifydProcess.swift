@@ -7,19 +7,24 @@ public final class VerifydProcess: @unchecked Sendable {
     // Foundation's Process allows from any thread.
     private let process: Process
     public let logPath: String
+    /// Where standard output goes when it is kept apart from the log (`outputApart`).
+    private let outputPath: String?
     /// `http://127.0.0.1:PORT` once a `serve` process listens.
     public private(set) var baseURL = ""
 
-    private init(process: Process, logPath: String) {
+    private init(process: Process, logPath: String, outputPath: String?) {
         self.process = process
         self.logPath = logPath
+        self.outputPath = outputPath
     }
 
     /// Starts `verifyd serve` (or other `arguments`) and, for serve, waits until it listens.
     public static func serve(
-        environment: [String: String], arguments: [String] = ["serve"], timeout: Duration = .seconds(30)
+        environment: [String: String], arguments: [String] = ["serve"], timeout: Duration = .seconds(30),
+        outputApart: Bool = false
     ) async throws -> VerifydProcess {
-        let process = try launch(arguments, environment: environment.merging(["VERIFYD_PORT": "0"]) { $1 })
+        let process = try launch(
+            arguments, environment: environment.merging(["VERIFYD_PORT": "0"]) { $1 }, outputApart: outputApart)
         let port = try await process.waitForLog(matching: "listening on 127.0.0.1:", timeout: timeout)
         guard let number = Int(port.split(separator: ":").last?.prefix { $0.isNumber } ?? "") else {
             throw VerifydProcessError("no port in: \(port)")
@@ -28,20 +33,31 @@ public final class VerifydProcess: @unchecked Sendable {
         return process
     }
 
-    /// Starts `verifyd` with `arguments` without waiting for anything.
-    public static func launch(_ arguments: [String], environment: [String: String]) throws -> VerifydProcess {
-        let logPath = FileManager.default.temporaryDirectory
-            .appendingPathComponent("verifyd-test-\(UUID().uuidString).log").path
-        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+    /// Starts `verifyd` with `arguments` without waiting for anything. Standard output goes to the log too, unless
+    /// `outputApart`.
+    public static func launch(_ arguments: [String], environment: [String: String], outputApart: Bool = false) throws
+        -> VerifydProcess
+    {
+        let name = "verifyd-test-\(UUID().uuidString)"
+        let logPath = try emptyFile(name + ".log")
+        let outputPath = outputApart ? try emptyFile(name + ".out") : nil
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try TestEnvironment.binary)
         process.arguments = arguments
         process.environment = environment
-        process.standardOutput = log
+        process.standardOutput = try outputPath.map { try FileHandle(forWritingTo: URL(fileURLWithPath: $0)) } ?? log
         process.standardError = log
         try process.run()
-        return VerifydProcess(process: process, logPath: logPath)
+        return VerifydProcess(process: process, logPath: logPath, outputPath: outputPath)
+    }
+
+    private static func emptyFile(_ name: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(name).path
+        guard FileManager.default.createFile(atPath: path, contents: nil) else {
+            throw VerifydProcessError("cannot create \(path)")
+        }
+        return path
     }
 
     /// Runs a one-shot command (`migrate`, `keys create` …) to completion.
@@ -53,9 +69,24 @@ public final class VerifydProcess: @unchecked Sendable {
         return (status, process.log)
     }
 
-    /// Everything the process wrote so far (stdout and stderr interleaved).
+    /// Runs a one-shot command to completion with its standard output and standard error kept apart, as a
+    /// monitoring system or a shell pipeline sees them.
+    public static func runKeepingOutputApart(
+        _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)
+    ) async throws -> (status: Int32, standardOutput: String, standardError: String) {
+        let process = try launch(arguments, environment: environment, outputApart: true)
+        let status = try await process.waitForExit(timeout: timeout)
+        return (status, process.standardOutput, process.log)
+    }
+
+    /// Everything the process wrote so far (stdout and stderr interleaved, or stderr alone when output is apart).
     public var log: String {
         (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+    }
+
+    /// What the process wrote to standard output, when it is kept apart from the log.
+    public var standardOutput: String {
+        outputPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
     }
 
     public var isRunning: Bool { process.isRunning }

@@ -1,7 +1,10 @@
 # shellcheck shell=bash
 # The install step shared by scripts/run and scripts/test: Debian packages, the postgres system user, the toolchain.
 
-VERIFYD_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev postgresql python3 python3-venv)
+# haproxy and pgbouncer are the balancer and the pooler of the deployment (docker/): the tests check the balancer's
+# configuration and run both on loopback with configurations and ports of their own. Debian's packages may start
+# instances of their own (pgbouncer on 127.0.0.1:6432); nothing here relies on them or on those ports.
+VERIFYD_APT_PACKAGES=(libpq-dev libcurl4-openssl-dev libphonenumber-dev postgresql python3 python3-venv haproxy pgbouncer)
 
 apt_package_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
