@@ -53,14 +53,14 @@ struct TwilioCapacityTests {
         // Many dispatch intervals pass: the third attempt waits in the outbox, unclaimed, its lease not running.
         try await Task.sleep(for: .milliseconds(500))
         let states = "SELECT string_agg(status, ',' ORDER BY status) FROM delivery_attempts"
-        #expect(try await IntegrationFixture.scalar(fixture.database, states) == "queued,sending,sending")
+        let during = try await IntegrationFixture.scalar(fixture.database, states)
+        #expect(during == "queued,sending,sending")
         #expect(fixture.fake.requests.count == 2)
         fixture.fake.releaseResponses()
         // The 2 s send frees its slot and the third goes out while the 30 s one is still in flight.
         _ = try await fixture.fake.waitForRequests(count: 3, timeout: .seconds(20))
-        #expect(
-            try await IntegrationFixture.scalar(fixture.database, states, becomes: "sending,sent,sent")
-                == "sending,sent,sent")
+        let after = try await IntegrationFixture.scalar(fixture.database, states, becomes: "sending,sent,sent")
+        #expect(after == "sending,sent,sent")
         #expect(fixture.fake.stats.peakInFlight == 2)
         // Not worth waiting out the slow send.
         api.process.kill()
