@@ -10,6 +10,8 @@ struct ConsoleCodeSender: CodeSender, DeliverySlot {
 
     func reserve() -> (any DeliverySlot)? { self }
 
+    var freeSlots: Int { .max }
+
     func send(_ message: OutgoingCode) async -> DeliveryOutcome {
         let text = MessageText.forLocale(message.verification.locale)
         let body = text.smsBody(

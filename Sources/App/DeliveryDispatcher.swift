@@ -6,9 +6,9 @@ import VerifyCore
 /// `FOR UPDATE SKIP LOCKED` keeps two dispatchers off the same row. Each pass also turns attempts whose lease ran
 /// out into `unknown`: their instance died mid-send and a resend could duplicate an SMS.
 ///
-/// A pass claims only as many attempts as the sender has free slots, reserved first, so every claimed send starts
-/// at once and its lease never runs while it waits for capacity. Sends run beside the loop, which keeps claiming
-/// while slow ones are in flight.
+/// A pass claims only as many attempts as the sender has free slots, so every claimed send starts at once and its
+/// lease never runs while it waits for capacity. Sends run beside the loop, which keeps claiming while slow ones are
+/// in flight.
 struct DeliveryDispatcher: Service {
     let verifier: Verifier
     let sender: any CodeSender
@@ -41,18 +41,25 @@ struct DeliveryDispatcher: Service {
         }
     }
 
-    /// One pass: expire dead leases, then claim as many due attempts as there are free slots (at most a batch);
-    /// returns each claimed attempt with its slot. Slots left over are dropped, which frees them.
+    /// One pass: expire dead leases, then claim as many due attempts as there are free slots (at most a batch) and
+    /// reserve a slot for each; returns each attempt with its slot. Slots are reserved only for attempts in hand,
+    /// so a pass that finds nothing due takes no capacity from starts; an attempt whose slot a start took meanwhile
+    /// goes back to the queue untried, due at once.
     func pass() async throws -> [(ClaimedAttempt, any DeliverySlot)] {
         let expired = try await deliveries.expireLeases()
         if expired > 0 { logger.warning("dispatcher.leases.expired", metadata: ["attempts": "\(expired)"]) }
-        var slots: [any DeliverySlot] = []
-        while slots.count < batchSize, let slot = sender.reserve() {
-            slots.append(slot)
+        let free = min(batchSize, sender.freeSlots)
+        guard free > 0 else { return [] }
+        var started: [(ClaimedAttempt, any DeliverySlot)] = []
+        for attempt in try await deliveries.claimDue(limit: free, leaseSeconds: leaseSeconds, owner: owner) {
+            if let slot = sender.reserve() {
+                started.append((attempt, slot))
+            } else {
+                try await deliveries.record(
+                    .unavailable(retryAfter: 0), for: attempt.attemptSid, retryIn: nil, failVerification: false)
+            }
         }
-        guard !slots.isEmpty else { return [] }
-        let claimed = try await deliveries.claimDue(limit: slots.count, leaseSeconds: leaseSeconds, owner: owner)
-        return Array(zip(claimed, slots))
+        return started
     }
 
     private func send(_ attempt: ClaimedAttempt, via slot: any DeliverySlot) async {

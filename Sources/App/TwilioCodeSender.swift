@@ -40,6 +40,10 @@ final class TwilioCodeSender: CodeSender {
         client.reserveSlot().map { Slot(sender: self, reserved: $0) }
     }
 
+    var freeSlots: Int {
+        client.freeSlots
+    }
+
     private struct Slot: DeliverySlot {
         let sender: TwilioCodeSender
         let reserved: InFlightSlot

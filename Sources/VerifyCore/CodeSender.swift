@@ -6,6 +6,8 @@ public protocol CodeSender: Sendable {
     /// waits for capacity while its outbox lease runs. The capacity is given back when the send ends, or when the
     /// slot is dropped unused.
     func reserve() -> (any DeliverySlot)?
+    /// How many slots `reserve()` could hand out right now, a snapshot: a start may take one the next moment.
+    var freeSlots: Int { get }
     /// Seconds until the sender takes work again (its circuit breaker is open), or nil while it does. A start is
     /// refused with 503 before anything is stored while this is set.
     var retryAfterWhileUnavailable: Int? { get }

@@ -17,6 +17,8 @@ public final class RecordingCodeSender: CodeSender, DeliverySlot {
 
     public func reserve() -> (any DeliverySlot)? { self }
 
+    public var freeSlots: Int { .max }
+
     public func send(_ message: OutgoingCode) async -> DeliveryOutcome {
         state.withLock { state in
             state.messages.append(message)

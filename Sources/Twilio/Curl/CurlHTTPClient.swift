@@ -13,6 +13,11 @@ final class CurlHTTPClient: Sendable {
         loop = CurlTransferLoop(options: options, connections: limit.capacity)
     }
 
+    /// Places free right now.
+    var freeSlots: Int {
+        limit.available
+    }
+
     /// A place for one request, or nil at once when `maxInFlight` requests are already in flight.
     func reserve() -> InFlightSlot? {
         limit.reserve()

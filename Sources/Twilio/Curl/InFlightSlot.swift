@@ -25,7 +25,7 @@ public final class InFlightSlot: Sendable {
     /// Gives the place back; later calls do nothing.
     func release() {
         if !released.exchange(true, ordering: .acquiringAndReleasing) {
-            limit.free()
+            limit.giveBack()
         }
     }
 }
@@ -37,6 +37,11 @@ final class InFlightLimit: Sendable {
 
     init(capacity: Int) {
         self.capacity = max(1, capacity)
+    }
+
+    /// Places not taken right now; another thread may take one the next moment.
+    var available: Int {
+        capacity - inUse.load(ordering: .relaxed)
     }
 
     /// A slot, or nil at once when all `capacity` are taken.
@@ -53,7 +58,7 @@ final class InFlightLimit: Sendable {
         return nil
     }
 
-    fileprivate func free() {
+    fileprivate func giveBack() {
         inUse.wrappingSubtract(1, ordering: .acquiringAndReleasing)
     }
 }

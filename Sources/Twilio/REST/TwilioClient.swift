@@ -50,6 +50,11 @@ public final class TwilioClient: Sendable {
         http.reserve()
     }
 
+    /// How many slots are free right now; another caller may take one the next moment.
+    public var freeSlots: Int {
+        http.freeSlots
+    }
+
     /// Creates an SMS; returns its `SM…` SID and initial status (`queued`, or `accepted` via a Messaging Service).
     /// Runs in `slot`, or in a slot of its own when there is a free one.
     public func createMessage(_ message: OutgoingMessage, in slot: InFlightSlot? = nil) async throws(TwilioError)
