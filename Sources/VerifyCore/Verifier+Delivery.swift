@@ -3,8 +3,10 @@ import Logging
 extension Verifier {
     /// Sends one attempt and records its outcome; a permanent refusal about the destination becomes the caller's
     /// error (and, on a verification's first send, fails the verification so the phone's slot is free again).
-    func deliver(_ message: OutgoingCode, priorTries: Int, isFirstAttempt: Bool) async throws -> Verification {
-        let outcome = await sender.send(message)
+    func deliver(_ message: OutgoingCode, via slot: any DeliverySlot, priorTries: Int, isFirstAttempt: Bool)
+        async throws -> Verification
+    {
+        let outcome = await slot.send(message)
         var generator = SystemRandomNumberGenerator()
         let retryIn: Double? =
             if case .retryable(_, let retryAfter) = outcome {
@@ -36,9 +38,9 @@ extension Verifier {
         throw VerifyError(rejection)
     }
 
-    /// Sends an attempt a dispatcher claimed: a retry, or a send queued with the fast path off. Nothing goes out for
-    /// a verification that ended meanwhile.
-    public func deliverClaimed(_ claimed: ClaimedAttempt) async throws {
+    /// Sends an attempt a dispatcher claimed, in the slot it reserved before claiming: a retry, or a send queued
+    /// with the fast path off. Nothing goes out for a verification that ended meanwhile.
+    public func deliverClaimed(_ claimed: ClaimedAttempt, via slot: any DeliverySlot) async throws {
         guard claimed.verification.status == .pending, claimed.secondsUntilExpiry > 0,
             let ciphertext = claimed.ciphertext
         else {
@@ -52,7 +54,7 @@ extension Verifier {
             doNotShareWarning: claimed.service.settings.doNotShareWarningEnabled, appHash: claimed.appHash,
             remainingSeconds: claimed.secondsUntilExpiry)
         do {
-            _ = try await deliver(message, priorTries: claimed.tries, isFirstAttempt: false)
+            _ = try await deliver(message, via: slot, priorTries: claimed.tries, isFirstAttempt: false)
         } catch is VerifyError {
             // The caller of the original start already has its answer; a refusal here is recorded, not thrown.
         }

@@ -53,6 +53,13 @@ public struct Verifier: Sendable {
         if let retryAfter = sender.retryAfterWhileUnavailable {
             throw VerifyError(.deliveryUnavailable, retryAfter: retryAfter)
         }
+        // The send right after commit needs capacity that is there now: reserved before the transaction, it cannot
+        // run out while the verification is stored, and at the cap the caller retries instead of waiting.
+        var slot: (any DeliverySlot)?
+        if settings.sendImmediately {
+            guard let reserved = sender.reserve() else { throw VerifyError(.deliveryUnavailable, retryAfter: 1) }
+            slot = reserved
+        }
         let command = StartCommand(
             service: request.service, to: request.to, channel: request.channel, locale: request.locale,
             failureCap: settings.phoneFailureCap, claimAttempt: settings.sendImmediately,
@@ -69,7 +76,7 @@ public struct Verifier: Sendable {
                 "sid": "\(verification.sid)", "service": "\(verification.serviceSid)", "to": "\(verification.to)",
                 "channel": "\(verification.channel.rawValue)", "sends": "\(verification.sendAttempts.count)",
             ])
-        guard settings.sendImmediately else { return verification }
+        guard let slot else { return verification }
 
         let code: OneTimeCode
         switch outcome.code {
@@ -82,7 +89,8 @@ public struct Verifier: Sendable {
             serviceName: request.details.customFriendlyName ?? outcome.service.settings.friendlyName,
             doNotShareWarning: outcome.service.settings.doNotShareWarningEnabled, appHash: request.details.appHash,
             remainingSeconds: max(1, outcome.secondsUntilExpiry))
-        return try await deliver(message, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1)
+        return try await deliver(
+            message, via: slot, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1)
     }
 
     static func prepare(

@@ -80,7 +80,7 @@ struct DeliveryClaimTests {
             let phone = testPhone(12)
             try await fixture.start(service, phone)
             for claimed in try await fixture.deliveries.claimDue(limit: 10, leaseSeconds: 60, owner: "one") {
-                try await fixture.verifier.deliverClaimed(claimed)
+                try await fixture.verifier.deliverClaimed(claimed, via: fixture.sender)
             }
             #expect(try await fixture.deliveries.claimDue(limit: 10, leaseSeconds: 60, owner: "two").isEmpty)
             let code = try #require(fixture.lastCode(to: phone))
@@ -100,7 +100,7 @@ struct DeliveryClaimTests {
             let claimed = try await fixture.deliveries.claimDue(limit: 10, leaseSeconds: 60, owner: "one")
             #expect(claimed.count == 1)
             #expect(claimed.first?.ciphertext == nil)
-            for attempt in claimed { try await fixture.verifier.deliverClaimed(attempt) }
+            for attempt in claimed { try await fixture.verifier.deliverClaimed(attempt, via: fixture.sender) }
             #expect(fixture.sender.messages.isEmpty)
             let status: String = try await fixture.scalar("SELECT status FROM delivery_attempts")
             #expect(status == "canceled")
