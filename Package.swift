@@ -5,7 +5,8 @@ import PackageDescription
 /// binary, so a container image needs nothing but `verifyd`. `MigrationsTests` fails when this list and the folder
 /// disagree.
 let migrationFiles = [
-    "0001_initial_schema.sql"
+    "0001_initial_schema.sql",
+    "0002_check_gate.sql",
 ]
 
 let strict: [SwiftSetting] = [

@@ -39,18 +39,11 @@ extension Verifier {
     /// Sends an attempt a dispatcher claimed: a retry, or a send queued with the fast path off. Nothing goes out for
     /// a verification that ended meanwhile.
     public func deliverClaimed(_ claimed: ClaimedAttempt) async throws {
-        guard claimed.verification.status == .pending, claimed.secondsUntilExpiry > 0,
-            let ciphertext = claimed.ciphertext
-        else {
+        guard let pending = claimed.pending else {
             try await deliveries.cancel(claimed.attemptSid)
             return
         }
-        let code = try keyring.open(ciphertext, keyID: claimed.keyID, for: claimed.verification.sid)
-        let message = OutgoingCode(
-            attemptSid: claimed.attemptSid, verification: claimed.verification, code: code,
-            serviceName: claimed.customFriendlyName ?? claimed.service.settings.friendlyName,
-            doNotShareWarning: claimed.service.settings.doNotShareWarningEnabled, appHash: claimed.appHash,
-            remainingSeconds: claimed.secondsUntilExpiry)
+        let message = try self.message(pending, attempt: claimed.attemptSid)
         do {
             _ = try await deliver(message, priorTries: claimed.tries, isFirstAttempt: false)
         } catch is VerifyError {
@@ -76,9 +69,8 @@ extension Verifier {
     /// What a call for verification `sid` should say, or nil when the verification is no longer pending.
     public func callScript(for sid: VerificationSid) async throws -> (script: CallScript, askForKeyPress: Bool)? {
         guard let pending = try await verifications.pendingCode(sid) else { return nil }
-        let code = try keyring.open(pending.ciphertext, keyID: pending.keyID, for: sid)
-        let name = pending.customFriendlyName ?? pending.service.settings.friendlyName
-        let script = MessageText.forLocale(pending.verification.locale).callScript(serviceName: name, code: code)
+        let script = MessageText.forLocale(pending.verification.locale).callScript(
+            serviceName: pending.serviceName, code: try code(of: pending))
         return (script, pending.service.settings.dtmfInputRequired)
     }
 
