@@ -2,7 +2,7 @@
 /// writes what the decision says in the same transaction; tests drive every row of the contract table directly.
 ///
 /// The rules of a check are not here: a check is decided in one SQL statement, so that counting the attempt, the
-/// compare and the phone's failure cap are one atomic step (see the check statement in VerifyStore and its
+/// compare and the phone's failure cap are one atomic step (see `verifyd_check` in migration 0002 and its
 /// contract table in VerifyStoreTests).
 public enum VerificationPolicy {
     /// Consecutive failed checks per (service, phone) decay after this long without a failure.
