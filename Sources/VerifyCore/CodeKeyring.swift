@@ -6,7 +6,7 @@ import Foundation
 /// re-send it or read it to a voice call.
 ///
 /// Why the HMAC is bound to (service, phone) and not to the verification SID: a check by phone number is decided in
-/// one statement (see `PostgresVerificationStore+Check.swift`), so the candidate's HMAC must exist before the query,
+/// one statement (`verifyd_check`, migration 0002), so the candidate's HMAC must exist before the query,
 /// when only the service and the number are known. This binding keeps what the SID binding gave:
 /// - Without the key a hash says nothing: the key has 256 bits, so the ~20 bits of a code cannot be searched offline.
 /// - Equal hashes need the same (service, phone, code). The message is the service SID (fixed length), NUL, the

@@ -1,6 +1,6 @@
-/// Storage for verifications. Each call is one transaction; implementations apply `VerificationPolicy` (or, for a
-/// check, the same rules in one statement) to the state they read under row locks, so the rules hold across any
-/// number of instances.
+/// Storage for verifications. Each call is one transaction that reads the state under row locks and decides on it
+/// there (a start by `VerificationPolicy`, a check in the same statement that writes it), so the rules hold across
+/// any number of instances.
 public protocol VerificationStore: Sendable {
     /// Creates a verification, or re-sends the pending one, and writes its delivery attempt, all in one transaction.
     /// `prepare` runs inside it once the service is known (to validate the request against the service and seal a

@@ -51,6 +51,22 @@ extension Verifier {
         }
     }
 
+    /// The message that sends `pending`'s code as attempt `attempt`.
+    func message(_ pending: PendingCode, attempt: AttemptSid) throws -> OutgoingCode {
+        OutgoingCode(
+            attemptSid: attempt, verification: pending.verification, code: try code(of: pending),
+            serviceName: pending.serviceName, doNotShareWarning: pending.service.settings.doNotShareWarningEnabled,
+            appHash: pending.appHash, remainingSeconds: max(1, pending.secondsUntilExpiry))
+    }
+
+    func code(of pending: PendingCode) throws -> OneTimeCode {
+        switch pending.code {
+        case .new(let code): code
+        case .sealed(let ciphertext, let keyID):
+            try keyring.open(ciphertext, keyID: keyID, for: pending.verification.sid)
+        }
+    }
+
     static let unsubscribedCode = 21610
 
     /// Twilio's permanent refusals that say something about the destination, as the Verify API reports them.

@@ -83,22 +83,6 @@ public struct Verifier: Sendable {
         return PreparedCode(code: code, sealed: sealed)
     }
 
-    /// The message that sends `pending`'s code as attempt `attempt`.
-    func message(_ pending: PendingCode, attempt: AttemptSid) throws -> OutgoingCode {
-        OutgoingCode(
-            attemptSid: attempt, verification: pending.verification, code: try code(of: pending),
-            serviceName: pending.serviceName, doNotShareWarning: pending.service.settings.doNotShareWarningEnabled,
-            appHash: pending.appHash, remainingSeconds: max(1, pending.secondsUntilExpiry))
-    }
-
-    func code(of pending: PendingCode) throws -> OneTimeCode {
-        switch pending.code {
-        case .new(let code): code
-        case .sealed(let ciphertext, let keyID):
-            try keyring.open(ciphertext, keyID: keyID, for: pending.verification.sid)
-        }
-    }
-
     // MARK: Check, fetch, update
 
     /// Checks `code` against the live verification of `target`. A malformed code is refused as an invalid parameter
@@ -147,8 +131,8 @@ public struct StartRequest: Sendable {
     public var customCode: String?
     public var details: VerificationDetails
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
-    public var newSid: VerificationSid
-    public var attemptSid: AttemptSid
+    public let newSid: VerificationSid
+    public let attemptSid: AttemptSid
 
     public init(
         service: ServiceSid, to: PhoneNumber, channel: Channel, locale: String? = nil, customCode: String? = nil,
