@@ -6,6 +6,7 @@ import PackageDescription
 /// disagree.
 let migrationFiles = [
     "0001_initial_schema.sql",
+    "0002_check_gate.sql",
     "0003_inbound_message_receipts.sql",
 ]
 

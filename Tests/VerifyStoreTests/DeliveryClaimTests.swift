@@ -40,7 +40,7 @@ struct DeliveryClaimTests {
             #expect(claimedA.isDisjoint(with: claimedB))
             #expect(claimedA.union(claimedB) == Set(attempts.prefix(35)))
             #expect(a.count <= 20 && b.count <= 20)
-            #expect((a + b).allSatisfy { $0.tries == 0 && $0.ciphertext != nil && $0.verification.status == .pending })
+            #expect((a + b).allSatisfy { $0.tries == 0 && $0.pending?.verification.status == .pending })
             let owners = try await fixture.client.query(
                 "SELECT lease_owner, count(*) FROM delivery_attempts WHERE status = 'sending' GROUP BY 1 ORDER BY 1")
             #expect(try owners.map { try $0.decode(1, as: Int.self) } == [a.count, b.count].filter { $0 > 0 })
@@ -99,7 +99,7 @@ struct DeliveryClaimTests {
             _ = try await fixture.verifier.update(service: service.sid, sid: started.sid, status: .canceled)
             let claimed = try await fixture.deliveries.claimDue(limit: 10, leaseSeconds: 60, owner: "one")
             #expect(claimed.count == 1)
-            #expect(claimed.first?.ciphertext == nil)
+            #expect(claimed.first.map { $0.pending == nil } == true)
             for attempt in claimed { try await fixture.verifier.deliverClaimed(attempt, via: fixture.sender) }
             #expect(fixture.sender.messages.isEmpty)
             let status: String = try await fixture.scalar("SELECT status FROM delivery_attempts")
