@@ -22,13 +22,16 @@ import report  # noqa: E402
 import statements  # noqa: E402
 
 
+TEXT_TAGS = {"commit", "started", "haproxy", "op", "mode", "phase", "ceiling", "script", "table"}
+
+
 def tags(pairs: list[str] | None) -> dict:
-    """key=value pairs; values that parse as JSON (numbers, booleans) are stored as such."""
+    """key=value pairs; values that parse as JSON (numbers, booleans) are stored as such, except text tags."""
     result = {}
     for pair in pairs or []:
         key, _, value = pair.partition("=")
         try:
-            result[key] = json.loads(value)
+            result[key] = value if key in TEXT_TAGS else json.loads(value)
         except json.JSONDecodeError:
             result[key] = value
     return result
@@ -142,6 +145,8 @@ def main() -> None:
     p.add_argument("script")
     p.add_argument("--label", required=True)
 
+    sub.add_parser("summary", help="one line about the record on standard input")
+
     p = sub.add_parser("report", help="bench/results/<name>.json and .md from the records")
     p.add_argument("records")
     p.add_argument("--out", required=True, help="path without extension")
@@ -181,6 +186,11 @@ def main() -> None:
         emit(args, {"kind": "drift", "label": args.label, "ok": not problems, "problems": problems})
         if problems:
             sys.exit(1)
+    elif args.command == "summary":
+        r = json.loads(sys.stdin.read().splitlines()[-1])
+        latency = r.get("scheduled_latency_ms") or r["latency_ms"]
+        print(f"{r['rps']:.0f} req/s, {r['errors'] + r['unexpected']} errors, p50 {latency['p50']} ms, "
+              f"p99 {latency['p99']} ms{' (pool ran out)' if r['pool_ran_out'] else ''}")
     elif args.command == "report":
         report.write(args.records, args.out)
 

@@ -34,7 +34,8 @@ def snapshot(admin: str, database: str, operations: int) -> dict[str, float]:
     """{normalised statement: calls per operation} for the statements of `database` run at least every 2nd op."""
     rows = psql(
         admin,
-        """SELECT s.query, s.calls FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+        """SELECT regexp_replace(s.query, '\s+', ' ', 'g'), s.calls
+             FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
             WHERE d.datname = :'database'""",
         database=database,
     )
