@@ -172,7 +172,8 @@ def markdown(run: Run, targets: list[dict]) -> str:
     balancers = [r for r in run.records if r.get("kind") == "balancer"]
     if balancers:
         out += ["Instances HAProxy took out of rotation (its /readyz check failed twice) during the runs: "
-                + ", ".join(f"{r['downs']} with {r['instances']} instance(s)" for r in balancers) + ".", ""]
+                + ", ".join(f"{r['downs']} with {r['instances']} instance(s) and Twilio answering in "
+                            f"{r['twilio_ms']} ms" for r in balancers) + ".", ""]
 
     drifts = [r for r in run.records if r.get("kind") == "drift"]
     if drifts:
