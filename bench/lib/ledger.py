@@ -31,6 +31,14 @@ def psql(conninfo: str, sql: str, **variables: str) -> list[list[str]]:
     return [line.split("\t") for line in completed.stdout.splitlines() if line]
 
 
+def psql_for_numbers(conninfo: str, numbers: list[str], sql: str, **variables: str) -> list[list[str]]:
+    """Runs SQL that may join `bench_numbers (phone)`, a temporary table of `numbers` (sent through standard input:
+    tens of thousands of numbers are too long for one command-line argument)."""
+    script = "CREATE TEMP TABLE bench_numbers (phone text PRIMARY KEY);\nCOPY bench_numbers FROM STDIN;\n"
+    script += "".join(number + "\n" for number in dict.fromkeys(numbers)) + "\\.\n" + sql
+    return psql(conninfo, script, **variables)
+
+
 def fake_get(base: str, path: str):
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     with opener.open(base + path, timeout=60) as response:
@@ -117,21 +125,20 @@ def approvals(conninfo: str, service: str, pool: str, out_dir: str) -> dict:
         answered.update(int(x) for x in path.read_text().split())
     phones = [lines[i].split()[0] for i in sorted(answered) if i >= 0]
     status = dict(
-        psql(
+        psql_for_numbers(
             conninfo,
-            """SELECT phone, status FROM verifications
-                WHERE service_sid = :'service' AND phone = ANY (string_to_array(:'phones', ','))""",
+            phones,
+            """SELECT v.phone, v.status FROM verifications v JOIN bench_numbers USING (phone)
+                WHERE v.service_sid = :'service'""",
             service=service,
-            phones=",".join(phones) or "none",
         )
     )
-    all_phones = [line.split()[0] for line in lines if line]
-    committed = psql(
+    committed = psql_for_numbers(
         conninfo,
-        """SELECT count(*) FROM verifications WHERE service_sid = :'service' AND status = 'approved'
-              AND phone = ANY (string_to_array(:'phones', ','))""",
+        [line.split()[0] for line in lines if line],
+        """SELECT count(*) FROM verifications v JOIN bench_numbers USING (phone)
+            WHERE v.service_sid = :'service' AND v.status = 'approved'""",
         service=service,
-        phones=",".join(all_phones) or "none",
     )
     lost = [phone for phone in phones if status.get(phone) != "approved"]
     return {
@@ -145,12 +152,12 @@ def approvals(conninfo: str, service: str, pool: str, out_dir: str) -> dict:
 def attempts(conninfo: str, service: str, pool: str, answered: int) -> dict:
     """Wrong-code checks: the attempts committed are at least the 200 answers, and none approved."""
     phones = [line.split()[0] for line in Path(pool).read_text().splitlines() if line]
-    rows = psql(
+    rows = psql_for_numbers(
         conninfo,
-        """SELECT coalesce(sum(check_attempts), 0), count(*) FILTER (WHERE status = 'approved')
-             FROM verifications WHERE service_sid = :'service' AND phone = ANY (string_to_array(:'phones', ','))""",
+        phones,
+        """SELECT coalesce(sum(v.check_attempts), 0), count(*) FILTER (WHERE v.status = 'approved')
+             FROM verifications v JOIN bench_numbers USING (phone) WHERE v.service_sid = :'service'""",
         service=service,
-        phones=",".join(phones) or "none",
     )
     counted, approved = int(rows[0][0]), int(rows[0][1])
     return {
