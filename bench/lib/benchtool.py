@@ -22,7 +22,7 @@ import report  # noqa: E402
 import statements  # noqa: E402
 
 
-TEXT_TAGS = {"commit", "started", "haproxy", "op", "mode", "phase", "ceiling", "script", "table"}
+TEXT_TAGS = {"commit", "started", "finished", "haproxy", "op", "mode", "phase", "ceiling", "script", "table", "database"}
 
 
 def tags(pairs: list[str] | None) -> dict:
