@@ -147,6 +147,13 @@ def main() -> None:
 
     sub.add_parser("summary", help="one line about the record on standard input")
 
+    p = sub.add_parser("rps", help="req/s of the last (or best) closed-loop run of an operation, 0 if none")
+    p.add_argument("records")
+    p.add_argument("--op", required=True)
+    p.add_argument("--instances", type=int, required=True)
+    p.add_argument("--connections", type=int, help="only runs at this level")
+    p.add_argument("--best", action="store_true", help="the highest instead of the last")
+
     p = sub.add_parser("report", help="bench/results/<name>.json and .md from the records")
     p.add_argument("records")
     p.add_argument("--out", required=True, help="path without extension")
@@ -191,6 +198,12 @@ def main() -> None:
         latency = r.get("scheduled_latency_ms") or r["latency_ms"]
         print(f"{r['rps']:.0f} req/s, {r['errors'] + r['unexpected']} errors, p50 {latency['p50']} ms, "
               f"p99 {latency['p99']} ms{' (pool ran out)' if r['pool_ran_out'] else ''}")
+    elif args.command == "rps":
+        runs = [r["rps"] for r in report.load(args.records)
+                if r.get("kind") == "http" and r.get("mode") == "closed" and r.get("op") == args.op
+                and r.get("instances") == args.instances
+                and args.connections in (None, r.get("connections"))]
+        print((max(runs) if args.best else runs[-1]) if runs else 0)
     elif args.command == "report":
         report.write(args.records, args.out)
 
