@@ -8,6 +8,7 @@ let migrationFiles = [
     "0001_initial_schema.sql",
     "0002_check_gate.sql",
     "0003_inbound_message_receipts.sql",
+    "0005_destination_screening.sql",
 ]
 
 let strict: [SwiftSetting] = [
@@ -104,7 +105,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "VerifyCore", "Postgres", "Twilio", "VerifyStore", "HTTPAPI",
+                "VerifyCore", "Postgres", "Twilio", "VerifyStore", "HTTPAPI", "PhoneNumberMetadata",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -147,7 +148,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "App", "Postgres", "VerifyCore", "VerifyStore",
+                "App", "PhoneNumberMetadata", "Postgres", "VerifyCore", "VerifyStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -186,7 +187,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "AppTests", dependencies: ["App", "Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "AppTests", dependencies: ["App", "Postgres", "TestSupport", "VerifyCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

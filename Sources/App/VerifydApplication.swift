@@ -1,6 +1,7 @@
 import HTTPAPI
 import Hummingbird
 import Logging
+import PhoneNumberMetadata
 import Postgres
 import ServiceLifecycle
 import Twilio
@@ -63,13 +64,17 @@ public func buildApplication(
         }
         let deliveries = PostgresDeliveryStore(client: postgres)
         let verifications = PostgresVerificationStore(client: postgres)
+        let numbers = LibPhoneNumberIntelligence()
+        settings.screening.log(to: logger)
         let verifier = Verifier(
             verifications: verifications, deliveries: deliveries,
             phones: PostgresPhoneStore(client: postgres), sender: delivery.sender, keyring: keyring,
+            numbers: numbers, recentServices: RecentServiceSettings(),
             settings: Verifier.Settings(
                 phoneFailureCap: settings.phoneFailureCap, sendImmediately: settings.delivery.fastPath,
                 leaseSeconds: delivery.leaseSeconds,
-                retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1))),
+                retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1)),
+                screening: settings.screening.screening),
             logger: logger)
         let readiness = Readiness(runner: runner)
         let defaultService = DefaultServiceResolver(
@@ -81,7 +86,7 @@ public func buildApplication(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
                     credentials: PostgresCredentialStore(client: postgres)),
                 accountSid: settings.accountSid, publicURL: settings.publicURL,
-                defaultCountryCode: settings.defaultCountryCode,
+                numbers: numbers, defaultRegion: settings.screening.defaultRegion,
                 defaultService: { try await defaultService.sid(refresh: $0) },
                 isReady: { await readiness.check() },
                 webhooks: delivery.webhooks.map {

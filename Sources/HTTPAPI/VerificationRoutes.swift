@@ -76,7 +76,8 @@ struct VerificationRoutes: Sendable {
             details: VerificationDetails(
                 customFriendlyName: friendlyName, appHash: try parameters.checked("AppHash", StartParameters.appHash),
                 tags: try parameters.checked("Tags", StartParameters.tags),
-                deviceIP: try parameters.checked("DeviceIp", StartParameters.deviceIP)))
+                deviceIP: try parameters.checked("DeviceIp", StartParameters.deviceIP)),
+            riskCheck: try parameters.checked("RiskCheck") { RiskCheck(rawValue: $0) } ?? .enable)
     }
 
     static func verificationSid(_ context: APIRequestContext, service: ServiceSid) throws -> VerificationSid {

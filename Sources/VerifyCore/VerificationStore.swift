@@ -49,14 +49,17 @@ public struct VerificationDetails: Sendable, Equatable {
     }
 }
 
-/// A new code and how it is stored, made inside the start transaction.
+/// What a new verification stores that depends on its service, made inside the start transaction: a new code and
+/// how it is sealed, and the number's lookup when the service has `LookupEnabled`.
 public struct PreparedCode: Sendable {
     public var code: OneTimeCode
     public var sealed: SealedCode
+    public var lookup: NumberLookup?
 
-    public init(code: OneTimeCode, sealed: SealedCode) {
+    public init(code: OneTimeCode, sealed: SealedCode, lookup: NumberLookup? = nil) {
         self.code = code
         self.sealed = sealed
+        self.lookup = lookup
     }
 }
 

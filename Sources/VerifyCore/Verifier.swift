@@ -12,15 +12,18 @@ public struct Verifier: Sendable {
         /// How long an instance may take to send a claimed attempt before it is presumed dead.
         public var leaseSeconds: Int
         public var retryPolicy: RetryPolicy
+        /// The operator's rules for destinations: geo permissions and line types.
+        public var screening: StartScreening
 
         public init(
             phoneFailureCap: Int = 100, sendImmediately: Bool = true, leaseSeconds: Int = 60,
-            retryPolicy: RetryPolicy = RetryPolicy()
+            retryPolicy: RetryPolicy = RetryPolicy(), screening: StartScreening = StartScreening()
         ) {
             self.phoneFailureCap = phoneFailureCap
             self.sendImmediately = sendImmediately
             self.leaseSeconds = leaseSeconds
             self.retryPolicy = retryPolicy
+            self.screening = screening
         }
     }
 
@@ -29,18 +32,23 @@ public struct Verifier: Sendable {
     let phones: any PhoneStore
     let sender: any CodeSender
     let keyring: CodeKeyring
+    let numbers: any NumberIntelligence
+    let recentServices: any ServiceSettingsMemo
     let settings: Settings
     let logger: Logger
 
     public init(
         verifications: any VerificationStore, deliveries: any DeliveryStore, phones: any PhoneStore,
-        sender: any CodeSender, keyring: CodeKeyring, settings: Settings, logger: Logger
+        sender: any CodeSender, keyring: CodeKeyring, numbers: any NumberIntelligence,
+        recentServices: any ServiceSettingsMemo, settings: Settings, logger: Logger
     ) {
         self.verifications = verifications
         self.deliveries = deliveries
         self.phones = phones
         self.sender = sender
         self.keyring = keyring
+        self.numbers = numbers
+        self.recentServices = recentServices
         self.settings = settings
         self.logger = logger
     }
@@ -49,6 +57,11 @@ public struct Verifier: Sendable {
 
     public func start(_ request: StartRequest) async throws -> Verification {
         guard sender.supports(request.channel) else { throw VerifyError(.channelDisabled) }
+        // Read once, before any database round trip (a lookup is some microseconds of CPU), and screened on before
+        // anything is reserved or stored: with the service's settings as last seen here when there are any, and
+        // again in the transaction on the row it reads.
+        let destination = destination(of: request)
+        try screen(destination, service: recentServices.recall(request.service), final: false)
         // With delivery down nothing is stored: the caller retries later instead of holding a verification that
         // cannot reach the phone.
         if let retryAfter = sender.retryAfterWhileUnavailable {
@@ -63,7 +76,10 @@ public struct Verifier: Sendable {
         }
         let keyring = self.keyring
         let pending = try await verifications.start(request, settings: settings) { service in
-            try Self.prepare(request, service: service, keyring: keyring)
+            recentServices.remember(service.settings, for: service.sid)
+            try screen(destination, service: service.settings, final: true)
+            let lookup = service.settings.lookupEnabled ? NumberLookup(lineType: destination.facts.lineType) : nil
+            return try Self.prepare(request, service: service, keyring: keyring, lookup: lookup)
         }
         let verification = pending.verification
         logger.info(
@@ -78,7 +94,9 @@ public struct Verifier: Sendable {
             message, via: slot, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1)
     }
 
-    static func prepare(_ request: StartRequest, service: VerifyService, keyring: CodeKeyring) throws -> PreparedCode {
+    static func prepare(
+        _ request: StartRequest, service: VerifyService, keyring: CodeKeyring, lookup: NumberLookup?
+    ) throws -> PreparedCode {
         let code: OneTimeCode
         if let customCode = request.customCode {
             guard service.settings.customCodeEnabled else { throw VerifyError(.featureNotEnabled) }
@@ -88,7 +106,7 @@ public struct Verifier: Sendable {
             code = OneTimeCode.generate(length: service.settings.codeLength)
         }
         let sealed = try keyring.seal(code, sid: request.newSid, service: request.service, phone: request.to)
-        return PreparedCode(code: code, sealed: sealed)
+        return PreparedCode(code: code, sealed: sealed, lookup: lookup)
     }
 
     // MARK: Check, fetch, update
@@ -138,13 +156,15 @@ public struct StartRequest: Sendable {
     public var locale: String?
     public var customCode: String?
     public var details: VerificationDetails
+    /// Twilio's `RiskCheck`; no rule reads it yet (see `RiskCheck`).
+    public var riskCheck: RiskCheck
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
     public let newSid: VerificationSid
     public let attemptSid: AttemptSid
 
     public init(
         service: ServiceSid, to: PhoneNumber, channel: Channel, locale: String? = nil, customCode: String? = nil,
-        details: VerificationDetails = VerificationDetails()
+        details: VerificationDetails = VerificationDetails(), riskCheck: RiskCheck = .enable
     ) {
         self.service = service
         self.to = to
@@ -152,6 +172,7 @@ public struct StartRequest: Sendable {
         self.locale = locale
         self.customCode = customCode
         self.details = details
+        self.riskCheck = riskCheck
         self.newSid = .random(bucket: to.bucket)
         self.attemptSid = .random(bucket: to.bucket)
     }

@@ -52,7 +52,7 @@ extension PostgresVerificationStore {
         let hmacs = candidates(phone)
         let rows = try connection.query(
             """
-            SELECT * FROM verifyd_check(\(bucket)::integer, \(service), \(phone.e164), \(sid?.rawValue),
+            SELECT *, NULL::text AS lookup_line_type FROM verifyd_check(\(bucket)::integer, \(service), \(phone.e164), \(sid?.rawValue),
                 \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)), \(command.failureCap)::integer,
                 \(failureWindow)::integer)
             """)

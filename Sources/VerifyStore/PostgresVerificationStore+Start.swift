@@ -91,13 +91,15 @@ extension PostgresVerificationStore {
             WITH v AS (
                 INSERT INTO verifications (
                     bucket, sid, service_sid, phone, channel, status, locale, custom_friendly_name, app_hash, tags,
-                    device_ip, key_id, code_hash, code_ciphertext, max_check_attempts, max_send_attempts, expires_at)
+                    device_ip, key_id, code_hash, code_ciphertext, max_check_attempts, max_send_attempts, expires_at,
+                    lookup_line_type)
                 VALUES (
                     \(sid.bucket), \(sid.rawValue), \(service.sid.rawValue), \(request.to.e164),
                     \(request.channel.rawValue), 'pending', \(request.locale), \(details.customFriendlyName),
                     \(details.appHash), \(details.tags)::jsonb, \(details.deviceIP), \(sealed.keyID), \(sealed.hash),
                     \(sealed.ciphertext), \(serviceSettings.maxCheckAttempts), \(serviceSettings.maxSendAttempts),
-                    now() + \(serviceSettings.codeValiditySeconds) * interval '1 second')
+                    now() + \(serviceSettings.codeValiditySeconds) * interval '1 second',
+                    \(prepared.lookup?.lineType.rawValue))
                 ON CONFLICT (bucket, service_sid, phone) WHERE status = 'pending' DO NOTHING
                 RETURNING *
             ), a AS (

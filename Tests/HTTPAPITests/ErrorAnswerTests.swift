@@ -38,6 +38,9 @@ struct ErrorAnswerTests {
             error: VerifyError(.phoneBlocked), status: .forbidden, code: 60410,
             message: "Verification delivery attempt blocked"),
         Row(
+            error: VerifyError(.lineTypeRefused), status: .forbidden, code: 60410,
+            message: "Verification delivery attempt blocked"),
+        Row(
             error: VerifyError(.phoneUnsubscribed), status: .badRequest, code: 21610,
             message: "Attempt to send to unsubscribed recipient"),
         Row(
@@ -98,7 +101,7 @@ struct ErrorAnswerTests {
     @Test("every domain reason has a row")
     func everyReason() {
         let reasons = Set(Self.rows.compactMap { ($0.error as? VerifyError).map { Self.name($0.reason) } })
-        #expect(reasons.count == 12)
+        #expect(reasons.count == 13)
     }
 
     /// Exhaustive on purpose: a new reason does not compile until it is named here, counted above and given a row.
@@ -112,6 +115,7 @@ struct ErrorAnswerTests {
         case .phoneUnsubscribed: "phoneUnsubscribed"
         case .landline: "landline"
         case .destinationBlocked: "destinationBlocked"
+        case .lineTypeRefused: "lineTypeRefused"
         case .notFound: "notFound"
         case .channelDisabled: "channelDisabled"
         case .tooManyConcurrentRequests: "tooManyConcurrentRequests"
