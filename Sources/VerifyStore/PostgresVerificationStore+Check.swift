@@ -6,7 +6,7 @@ extension PostgresVerificationStore {
         -> Verification
     {
         let result = try await client.withTransaction { connection in
-            try Self.check(command, matches: matches, on: connection)
+            try await Self.check(command, matches: matches, on: connection)
         }
         switch result {
         case .checked(let verification):
@@ -27,8 +27,8 @@ extension PostgresVerificationStore {
 
     private static func check(
         _ command: CheckCommand, matches: (StoredCode) -> Bool, on connection: PostgresConnection
-    ) throws -> CheckResult {
-        let rows = try connection.query(checkState(command))
+    ) async throws -> CheckResult {
+        let rows = try await connection.query(checkState(command))
         guard let row = rows.single(), let live = try LiveVerification(row: row, at: 0) else { return .notFound }
         let codeAt = LiveVerification.columnCount
         let stored = StoredCode(
@@ -38,7 +38,7 @@ extension PostgresVerificationStore {
         switch decision {
         case .notFound(let expiring):
             if let expiring {
-                try connection.query(
+                try await connection.query(
                     """
                     UPDATE verifications SET status = 'expired', code_ciphertext = NULL, updated_at = now()
                     WHERE bucket = \(expiring.bucket) AND sid = \(expiring.rawValue) AND status = 'pending'
@@ -48,9 +48,9 @@ extension PostgresVerificationStore {
         case .locked(let retryAfter):
             return .locked(retryAfter: retryAfter)
         case .approve(let attempts):
-            return try finish(live, attempts: attempts, status: .approved, phone: phone, command, on: connection)
+            return try await finish(live, attempts: attempts, status: .approved, phone: phone, command, on: connection)
         case .reject(let attempts, let status):
-            return try finish(live, attempts: attempts, status: status, phone: phone, command, on: connection)
+            return try await finish(live, attempts: attempts, status: status, phone: phone, command, on: connection)
         }
     }
 
@@ -59,7 +59,7 @@ extension PostgresVerificationStore {
     private static func finish(
         _ live: LiveVerification, attempts: Int, status: VerificationStatus, phone: PhoneNumber,
         _ command: CheckCommand, on connection: PostgresConnection
-    ) throws -> CheckResult {
+    ) async throws -> CheckResult {
         let sid = live.sid
         let failure: PostgresQuery
         if status == .approved {
@@ -78,7 +78,7 @@ extension PostgresVerificationStore {
                     last_failure_at = now()
                 """
         }
-        let results = try connection.pipeline([
+        let results = try await connection.pipeline([
             """
             UPDATE verifications v SET check_attempts = \(attempts), status = \(status.rawValue),
                 code_ciphertext = CASE WHEN \(status == .pending) THEN code_ciphertext END, updated_at = now()

@@ -10,7 +10,7 @@ extension PostgresVerificationStore {
             // A start that races another for the same phone can lose the insert; it then finds the winner's pending
             // verification on the next pass and re-sends that one instead.
             for _ in 0..<3 {
-                let rows = try connection.query(Self.startState(command))
+                let rows = try await connection.query(Self.startState(command))
                 guard let row = rows.single() else {
                     throw VerifyError(.notFound(resource: "/Services/\(command.service)"))
                 }
@@ -23,9 +23,9 @@ extension PostgresVerificationStore {
                 case .refuse(let error):
                     throw error
                 case .resend(let sid):
-                    return try Self.resend(sid, command: command, service: service, on: connection)
+                    return try await Self.resend(sid, command: command, service: service, on: connection)
                 case .create(let expiring):
-                    if let outcome = try Self.create(
+                    if let outcome = try await Self.create(
                         command, service: service, prepared: prepared, expiring: expiring, on: connection)
                     {
                         return outcome
@@ -63,7 +63,7 @@ extension PostgresVerificationStore {
     private static func create(
         _ command: StartCommand, service: VerifyService, prepared: PreparedCode, expiring: VerificationSid?,
         on connection: PostgresConnection
-    ) throws -> StartOutcome? {
+    ) async throws -> StartOutcome? {
         let sid = command.newSid
         let settings = service.settings
         let details = command.details
@@ -96,7 +96,7 @@ extension PostgresVerificationStore {
                 ceil(extract(epoch FROM v.expires_at - now()))::integer
             FROM v, a
             """)
-        let results = try connection.pipeline(statements)
+        let results = try await connection.pipeline(statements)
         guard let row = results[results.count - 1].single() else { return nil }
         let attemptsAt = Verification.columnCount
         let attempt = SendAttempt(
@@ -109,9 +109,9 @@ extension PostgresVerificationStore {
 
     private static func resend(
         _ sid: VerificationSid, command: StartCommand, service: VerifyService, on connection: PostgresConnection
-    ) throws -> StartOutcome {
+    ) async throws -> StartOutcome {
         let details = command.details
-        let results = try connection.pipeline([
+        let results = try await connection.pipeline([
             """
             WITH v AS (
                 UPDATE verifications SET send_count = send_count + 1, channel = \(command.channel.rawValue),

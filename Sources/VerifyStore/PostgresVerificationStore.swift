@@ -12,7 +12,7 @@ public struct PostgresVerificationStore: VerificationStore {
 
     public func verification(_ sid: VerificationSid, service: ServiceSid) async throws -> Verification? {
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 """
                 SELECT \(fragment: Verification.columns) FROM verifications v
                 WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.service_sid = \(service.rawValue)
@@ -31,7 +31,7 @@ public struct PostgresVerificationStore: VerificationStore {
         // One round trip: the conditional update, then the row as it now stands (a later statement of the same
         // implicit transaction sees the update), then its attempts.
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 """
                 UPDATE verifications SET status = \(status.rawValue), code_ciphertext = NULL, updated_at = now()
                 WHERE bucket = \(sid.bucket) AND sid = \(sid.rawValue) AND service_sid = \(service.rawValue)

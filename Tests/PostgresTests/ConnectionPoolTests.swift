@@ -67,7 +67,7 @@ struct ConnectionPoolTests {
             let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT pg_sleep(2)") }
             #expect(error?.sqlState == "57014")
             let inTransaction = await #expect(throws: PostgresError.self) {
-                try await client.withTransaction { try $0.query("SELECT pg_sleep(2)") }
+                try await client.withTransaction { try await $0.query("SELECT pg_sleep(2)") }
             }
             #expect(inTransaction?.sqlState == "57014")
             let one = try await client.query("SELECT 1")[0].decode(0, as: Int.self)
@@ -83,8 +83,8 @@ struct ConnectionPoolTests {
             try await client.query("INSERT INTO counters VALUES (1, 0)")
             let holder = Task {
                 try await client.withTransaction { connection in
-                    try connection.query("UPDATE counters SET n = n + 1 WHERE id = 1")
-                    try connection.query("SELECT pg_sleep(0.8)")
+                    try await connection.query("UPDATE counters SET n = n + 1 WHERE id = 1")
+                    try await connection.query("SELECT pg_sleep(0.8)")
                 }
             }
             try await Task.sleep(for: .milliseconds(200))
@@ -104,9 +104,9 @@ struct ConnectionPoolTests {
                 0, as: String.self)
             #expect(inside == "1234ms")
             let after = try await client.withConnection { connection in
-                try connection.unsafeExecute(
+                try await connection.unsafeExecute(
                     rawSQL: "CREATE TEMP TABLE probe AS SELECT current_setting('statement_timeout') AS v")
-                return try connection.query("SELECT v FROM probe")[0].decode(0, as: String.self)
+                return try await connection.query("SELECT v FROM probe")[0].decode(0, as: String.self)
             }
             #expect(after == "0")
         }
