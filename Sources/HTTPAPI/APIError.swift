@@ -89,6 +89,7 @@ struct TwilioErrorBody: Sendable, Equatable {
 /// body says nothing about the cause; the cause is logged without values.
 struct TwilioErrorMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
+    let retryAfterIfUnavailable: @Sendable (any Error) -> Int?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -103,8 +104,35 @@ struct TwilioErrorMiddleware: RouterMiddleware {
             return TwilioErrorBody(status: .contentTooLarge, code: 60200, message: "Invalid parameter: request body")
                 .response
         } catch {
+            if let retryAfter = retryAfterIfUnavailable(error) {
+                context.logger.warning("request.unavailable", metadata: ["error": "\(error)"])
+                return TwilioErrorBody(
+                    status: .serviceUnavailable, code: 20503, message: "Service unavailable", retryAfter: retryAfter
+                ).response
+            }
             context.logger.error("request.failed", metadata: ["error": "\(error)"])
             return TwilioErrorBody(status: .internalServerError, code: 20500, message: "Internal Server Error").response
+        }
+    }
+}
+
+/// The original routes and the webhooks answer with bare statuses: a dependency that is temporarily out of reach
+/// becomes an empty 503 with `Retry-After` (a client or Twilio tries again); any other error goes on to become 500.
+struct UnavailableMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+    let retryAfterIfUnavailable: @Sendable (any Error) -> Int?
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            guard let retryAfter = retryAfterIfUnavailable(error) else { throw error }
+            context.logger.warning("request.unavailable", metadata: ["error": "\(error)"])
+            var response = Response(status: .serviceUnavailable)
+            response.headers[.retryAfter] = String(max(1, retryAfter))
+            return response
         }
     }
 }

@@ -9,12 +9,13 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
 
     let json = ResourceJSON(accountSid: dependencies.accountSid, publicURL: dependencies.publicURL)
     let api = router.group()
-        .add(middleware: TwilioErrorMiddleware())
+        .add(middleware: TwilioErrorMiddleware(retryAfterIfUnavailable: dependencies.retryAfterIfUnavailable))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     ServiceRoutes(services: dependencies.services, json: json).register(on: api)
     VerificationRoutes(verifier: dependencies.verifier, json: json).register(on: api)
 
     let original = router.group()
+        .add(middleware: UnavailableMiddleware(retryAfterIfUnavailable: dependencies.retryAfterIfUnavailable))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     OriginalRoutes(
         verifier: dependencies.verifier, defaultService: dependencies.defaultService,
@@ -23,6 +24,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
 
     if let webhooks = dependencies.webhooks {
         let twilio = router.group()
+            .add(middleware: UnavailableMiddleware(retryAfterIfUnavailable: dependencies.retryAfterIfUnavailable))
             .add(
                 middleware: TwilioSignatureMiddleware(validator: webhooks.validator, publicURL: dependencies.publicURL))
         TwilioWebhookRoutes(verifier: dependencies.verifier, settings: webhooks, publicURL: dependencies.publicURL)
