@@ -60,6 +60,10 @@ final class ConnectionPool: Sendable {
     /// Waits for a connection or a free slot. A cancelled task leaves the queue at once with `CancellationError`;
     /// a full queue, a closed pool and a reconnect backoff fail at once.
     func lease() async throws -> Grant {
+        // The common case, an idle connection, needs no continuation.
+        if !Task.isCancelled, let idle = state.withLock({ $0.closed ? nil : $0.idle.popLast() }) {
+            return .connection(idle)
+        }
         let id = nextWaiterID.add(1, ordering: .relaxed).newValue
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in

@@ -13,6 +13,8 @@ public final class PostgresConnection: @unchecked Sendable {
     var handle: OpaquePointer?
     let loop: PollLoop
     let limits: TransactionLimits
+    /// `limits.settingsQuery`, built once: it travels with every implicit transaction.
+    private let settingsQuery: PostgresQuery
     var transaction = TransactionState.none
     /// Round trips started since the pool lent this connection; a failure on the first one may be retried.
     private(set) var roundTripsThisLease = 0
@@ -38,6 +40,7 @@ public final class PostgresConnection: @unchecked Sendable {
         self.handle = handle
         self.loop = loop
         self.limits = configuration.limits
+        self.settingsQuery = configuration.limits.settingsQuery
         self.roundTripTimeout = configuration.roundTripTimeout
         self.statements = configuration.preparedStatements ? PreparedStatements() : nil
         let now = ContinuousClock.now
@@ -108,15 +111,15 @@ public final class PostgresConnection: @unchecked Sendable {
     public func pipeline(_ queries: [PostgresQuery], commit: Bool = false) async throws -> [PostgresRows] {
         switch transaction {
         case .none:
-            return Array(try await roundTrip([limits.settingsQuery] + queries, carriesCommit: false).dropFirst())
+            return Array(try await roundTrip([settingsQuery] + queries, carriesCommit: false).dropFirst())
         case .committed:
             throw PostgresError(.invalidQuery, context: "the transaction has already committed")
         case .pendingBegin(let transactionLimits):
             // Open from here on even if this round trip fails, so that the failure path sends ROLLBACK.
             transaction = .open
+            let settings = transactionLimits == limits ? settingsQuery : transactionLimits.settingsQuery
             let rows = try await roundTrip(
-                ["BEGIN", transactionLimits.settingsQuery] + queries + (commit ? ["COMMIT"] : []),
-                carriesCommit: commit)
+                ["BEGIN", settings] + queries + (commit ? ["COMMIT"] : []), carriesCommit: commit)
             if commit { transaction = .committed }
             return Array(rows.dropFirst(2).prefix(queries.count))
         case .open:
