@@ -109,7 +109,7 @@ extension PostgresConnection {
             if reader.read(handle), PQstatus(handle) == CONNECTION_OK { return }
             guard consumed, PQstatus(handle) == CONNECTION_OK else {
                 // A server error already read (a session-ending one, say) says more than "connection lost".
-                throw reader.failure ?? PostgresError(lost: handle, flushResult == 1 ? unsent : sent)
+                throw reader.failure ?? PostgresError(lost: handle, flushResult == 0 ? sent : unsent)
             }
         }
     }

@@ -150,14 +150,18 @@ public final class PostgresConnection: @unchecked Sendable {
             await rollback()
             throw error
         }
-        defer { transaction = .none }
-        switch transaction {
-        case .open:
-            try requireHealthyTransaction()
-            _ = try await roundTrip(["COMMIT"], carriesCommit: true)
-        case .none, .pendingBegin, .committed:
-            break
+        guard case .open = transaction else {
+            transaction = .none
+            return result
         }
+        do {
+            try requireHealthyTransaction()
+        } catch {
+            await rollback()
+            throw error
+        }
+        defer { transaction = .none }
+        _ = try await roundTrip(["COMMIT"], carriesCommit: true)
         return result
     }
 

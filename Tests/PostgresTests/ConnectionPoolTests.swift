@@ -30,6 +30,7 @@ struct ConnectionPoolTests {
             try await Task.sleep(for: .milliseconds(100))
             let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
             #expect(error?.code == .poolTimeout)
+            #expect(error?.isUnavailable == true)
             #expect(error?.description.contains("all 1 connections are in use") == true)
             _ = try await holder.value
             // The pool recovers once the connection comes back.
@@ -131,6 +132,23 @@ struct ConnectionPoolTests {
         #expect(operatorName == "ops")
     }
 
+    @Test("errors of the statement itself are not 'unavailable', so HTTP does not answer them with 503")
+    func ordinaryErrorsAreNotUnavailable() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE items (name text UNIQUE)")
+            try await client.query("INSERT INTO items VALUES ('a')")
+            let duplicate = await #expect(throws: PostgresError.self) {
+                try await client.query("INSERT INTO items VALUES ('a')")
+            }
+            let syntax = await #expect(throws: PostgresError.self) { try await client.query("SELEC 1") }
+            for error in [duplicate, syntax] {
+                #expect(error?.isUnavailable == false)
+                #expect(error?.retryAfter == nil)
+                #expect(error?.possiblyCommitted == false)
+            }
+        }
+    }
+
     @Test("a closed pool refuses work")
     func closedPool() async throws {
         let database = try await TestDatabase.create()
@@ -139,6 +157,7 @@ struct ConnectionPoolTests {
         await client.close()
         let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
         #expect(error?.code == .poolClosed)
+        #expect(error?.isUnavailable == true)
         try await database.drop()
     }
 

@@ -38,19 +38,6 @@ struct PoolQueueTests {
         }
     }
 
-    @Test("a caller waiting past the pool timeout gets poolTimeout, as unavailable")
-    func waitTimeout() async throws {
-        try await withTestDatabase(poolSize: 1, poolTimeout: .milliseconds(200)) { _, client in
-            let gate = AsyncGate()
-            let holder = try await hold(client, until: gate)
-            let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
-            #expect(error?.code == .poolTimeout)
-            #expect(error?.isUnavailable == true)
-            gate.open()
-            try await holder.value
-        }
-    }
-
     @Test("a task cancelled while it waits for a connection leaves the queue with CancellationError")
     func cancelledWaiterLeavesTheQueue() async throws {
         try await withTestDatabase(poolSize: 1, poolTimeout: .seconds(60)) { _, client in
