@@ -3,14 +3,17 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// The one thread of a pool that waits for sockets. A task that needs its connection's socket readable or writable
-/// parks here with a deadline and is resumed when the kernel says so, or when the deadline passes; it then does
-/// the libpq work itself. The thread never calls libpq, so a `PGconn` is only ever touched by the task that leased
-/// it, and a round trip costs one hand-off (this thread resuming the task), not two.
+/// The one thread of a pool: it waits for sockets, and it is the executor that leases run on.
+///
+/// A task that needs its connection's socket readable or writable parks here with a deadline and is resumed when
+/// the kernel says so, or when the deadline passes; it then does the libpq work itself. Leases prefer this thread
+/// as their task executor (`withTaskExecutorPreference`), so the resumed task runs right here: a round trip costs
+/// no thread hand-off at all, and database work keeps moving when the cooperative pool is saturated by other work.
+/// A lease costs two hand-offs, onto this thread and back, however many round trips it makes.
 ///
 /// epoll rather than poll(2): a task arms its socket itself (`epoll_ctl` is safe while another thread waits), so
 /// starting a round trip never has to wake this thread, and the set of sockets is never rebuilt.
-final class PollLoop: Sendable {
+final class PollLoop: TaskExecutor, Sendable {
     struct Interest: OptionSet, Sendable {
         let rawValue: UInt32
         static let read = Interest(rawValue: EPOLLIN.rawValue)
@@ -18,7 +21,7 @@ final class PollLoop: Sendable {
     }
 
     private struct Waiter {
-        var continuation: UnsafeContinuation<Bool, Never>
+        var continuation: UnsafeContinuation<ContinuousClock.Instant?, Never>
         var deadline: ContinuousClock.Instant?
     }
 
@@ -36,6 +39,8 @@ final class PollLoop: Sendable {
         var earliestDeadline: ContinuousClock.Instant?
         var timer: ContinuousClock.Instant?
         var sleep = Sleep.awake
+        /// Jobs of tasks that prefer this executor, run after the socket events of each turn.
+        var jobs: [UnownedJob] = []
         var stopping = false
         var finished = false
         var stopped: [CheckedContinuation<Void, Never>] = []
@@ -70,9 +75,12 @@ final class PollLoop: Sendable {
         thread.start()
     }
 
-    /// Waits until `socket` is ready for `interest` (true) or `deadline` passes (false). Spurious readiness is
-    /// possible, so callers read with non-blocking calls and wait again when there was nothing.
-    func wait(for socket: Int32, _ interest: Interest, until deadline: ContinuousClock.Instant?) async -> Bool {
+    /// Waits until `socket` is ready for `interest`, and returns when the kernel said so, or nil once `deadline`
+    /// passes. Spurious readiness is possible, so callers read with non-blocking calls and wait again when there
+    /// was nothing.
+    func wait(
+        for socket: Int32, _ interest: Interest, until deadline: ContinuousClock.Instant?
+    ) async -> ContinuousClock.Instant? {
         await withUnsafeContinuation { continuation in
             let wake = state.withLock { state -> Bool? in
                 // After the thread ended nothing would ever answer: report the deadline as passed.
@@ -83,10 +91,10 @@ final class PollLoop: Sendable {
                 if state.earliestDeadline.map({ deadline < $0 }) ?? true { state.earliestDeadline = deadline }
                 return state.needsWake(by: deadline)
             }
-            guard let wake else { return continuation.resume(returning: false) }
+            guard let wake else { return continuation.resume(returning: nil) }
             if !arm(socket, interest) {
                 // A socket epoll refuses is closed or broken: report it ready, so the caller's read finds out why.
-                state.withLock { $0.waiters.removeValue(forKey: socket) }?.continuation.resume(returning: true)
+                state.withLock { $0.waiters.removeValue(forKey: socket) }?.continuation.resume(returning: .now)
             }
             if wake { signal() }
         }
@@ -95,6 +103,20 @@ final class PollLoop: Sendable {
     /// Stops watching `socket`; call it before the socket is closed, while it is still this connection's.
     func forget(_ socket: Int32) {
         _ = epoll_ctl(epoll, EPOLL_CTL_DEL, socket, nil)
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let accepted = state.withLock { state -> (accepted: Bool, wake: Bool) in
+            if state.finished { return (false, false) }
+            state.jobs.append(job)
+            guard case .sleeping = state.sleep else { return (true, false) }
+            state.sleep = .awake
+            return (true, true)
+        }
+        // A task that still prefers this executor after the thread ended runs on the global one.
+        guard accepted.accepted else { return globalConcurrentExecutor.enqueue(ExecutorJob(job)) }
+        if accepted.wake { signal() }
     }
 
     /// Makes sure `onTimer` runs at `instant` or soon after.
@@ -139,14 +161,17 @@ final class PollLoop: Sendable {
 
     private func run(onTimer: @Sendable (ContinuousClock.Instant) -> ContinuousClock.Instant?) {
         var events = [epoll_event](repeating: epoll_event(), count: 64)
-        var ready: [UnsafeContinuation<Bool, Never>] = []
-        var expired: [UnsafeContinuation<Bool, Never>] = []
+        var ready: [UnsafeContinuation<ContinuousClock.Instant?, Never>] = []
+        var expired: [UnsafeContinuation<ContinuousClock.Instant?, Never>] = []
+        var jobs: [UnownedJob] = []
         while true {
             let timeout = state.withLock { state -> Int32? in
-                if state.stopping, state.waiters.isEmpty {
+                if state.stopping, state.waiters.isEmpty, state.jobs.isEmpty {
                     state.finished = true
                     return nil
                 }
+                // Jobs waiting: only look at the sockets, do not sleep.
+                if !state.jobs.isEmpty { return 0 }
                 let wakeAt = [state.earliestDeadline, state.timer].compactMap { $0 }.min()
                 state.sleep = .sleeping(until: wakeAt)
                 return wakeAt.map(Self.milliseconds(until:)) ?? -1
@@ -182,11 +207,16 @@ final class PollLoop: Sendable {
                 var value: UInt64 = 0
                 _ = read(wakeDescriptor, &value, MemoryLayout<UInt64>.size)
             }
-            for continuation in ready { continuation.resume(returning: true) }
-            for continuation in expired { continuation.resume(returning: false) }
+            for continuation in ready { continuation.resume(returning: now) }
+            for continuation in expired { continuation.resume(returning: nil) }
             ready.removeAll(keepingCapacity: true)
             expired.removeAll(keepingCapacity: true)
             if timerDue, let next = onTimer(now) { schedule(at: next) }
+            // The jobs queued so far, among them the tasks just resumed; jobs they queue wait for the next turn, so
+            // that sockets are looked at between them.
+            state.withLock { swap(&jobs, &$0.jobs) }
+            for job in jobs { job.runSynchronously(on: asUnownedTaskExecutor()) }
+            jobs.removeAll(keepingCapacity: true)
         }
         close(wakeDescriptor)
         close(epoll)

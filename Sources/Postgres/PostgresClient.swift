@@ -2,8 +2,10 @@ import Logging
 import ServiceLifecycle
 
 /// A bounded pool of non-blocking libpq connections and the one thread that waits on their sockets. Work is lent a
-/// connection through a closure that runs in the caller's task; each round trip parks the task on the poll thread
-/// instead of blocking a thread, and is bounded by `PostgresConfiguration.roundTripTimeout`.
+/// connection through a closure that runs in the caller's task, on that thread (its preferred executor): each round
+/// trip parks the task instead of blocking a thread, resumes it without a thread hand-off, and is bounded by
+/// `PostgresConfiguration.roundTripTimeout`. Closures should be quick: CPU work in them delays every lease of the
+/// pool (what verifyd's stores do, decoding and a keyed hash, takes microseconds).
 ///
 /// Cancellation is honoured while a caller waits for a connection: it leaves the queue at once. Once the closure
 /// runs, its round trips run to their end (each within its deadline), so a transaction is never cut between its
@@ -90,7 +92,17 @@ public final class PostgresClient: Sendable, Service {
 
     // MARK: Leases
 
+    /// Runs on the pool's poll thread (as the preferred task executor): every round trip of `body` resumes right
+    /// there, without a thread hand-off.
     private func lease<Result>(
+        from pool: ConnectionPool, roundTripTimeout: Duration?, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withTaskExecutorPreference(loop) {
+            try await leaseOnLoop(from: pool, roundTripTimeout: roundTripTimeout, body)
+        }
+    }
+
+    private func leaseOnLoop<Result>(
         from pool: ConnectionPool, roundTripTimeout: Duration?, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         var attempt = 0
@@ -124,7 +136,10 @@ public final class PostgresClient: Sendable, Service {
             idle.close()
         }
         do {
-            let connection = try await PostgresConnection.connect(configuration: configuration, loop: loop)
+            // Off the poll thread: libpq resolves host names inside its connect calls, and that may block.
+            let connection = try await withTaskExecutorPreference(globalConcurrentExecutor) {
+                try await PostgresConnection.connect(configuration: configuration, loop: loop)
+            }
             pool.connected()
             return connection
         } catch {

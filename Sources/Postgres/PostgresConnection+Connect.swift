@@ -6,9 +6,11 @@ extension PostgresConnection {
     /// whenever the poll loop reports the socket ready.
     ///
     /// libpq enforces `connect_timeout` only in its blocking connect, so it is enforced here, per host as libpq
-    /// does: when one attempt outlasts it, its socket is shut down, which makes libpq move on to the next address
-    /// or host of a multi-host string (or fail). Host names are resolved inside libpq's calls, on the calling
-    /// thread; `hostaddr=` avoids that where a resolver may be slow.
+    /// does: when one attempt has waited on the network that long, its socket is shut down, which makes libpq move on
+    /// to the next address or host of a multi-host string, or fail. Only time parked on the poll loop counts, so a
+    /// busy machine that is slow to run the steps in between does not fail a connect the network answered. Host
+    /// names are resolved inside libpq's calls, on the calling thread; `hostaddr=` avoids that where a resolver may
+    /// be slow.
     static func connect(configuration: PostgresConfiguration, loop: PollLoop) async throws -> PostgresConnection {
         let keywords = configuration.connectKeywords
         let handle = withCStrings(keywords.map(\.keyword)) { keys in
@@ -17,19 +19,24 @@ extension PostgresConnection {
         guard let handle else { throw PostgresError(.connectionFailed, context: "out of memory") }
         let perAttempt = Self.connectTimeout(of: handle)
         var polling = PGRES_POLLING_WRITING
-        var attempt = (socket: Int32(-1), started: ContinuousClock.now)
+        // The socket of the current attempt (-1 once it was cut) and how much waiting it has left.
+        var attempt = (socket: Int32(-1), budget: perAttempt)
         var timedOut = false
         connecting: while PQstatus(handle) != CONNECTION_BAD {
             switch polling {
             case PGRES_POLLING_OK:
-                guard PQsetnonblocking(handle, 1) == 0 else { break connecting }
+                // An attempt that was cut can still complete from what libpq had buffered; its socket is dead.
+                guard attempt.socket >= 0, PQsetnonblocking(handle, 1) == 0 else { break connecting }
                 PQsetNoticeProcessor(handle, { _, _ in }, nil)
                 return PostgresConnection(handle: handle, loop: loop, configuration: configuration)
             case PGRES_POLLING_READING, PGRES_POLLING_WRITING:
                 let socket = PQsocket(handle)
-                if socket != attempt.socket { attempt = (socket, .now) }
+                if socket != attempt.socket { attempt = (socket, perAttempt) }
                 let interest: PollLoop.Interest = polling == PGRES_POLLING_READING ? .read : .write
-                if await !loop.wait(for: socket, interest, until: perAttempt.map { attempt.started + $0 }) {
+                let parked = ContinuousClock.now
+                if let ready = await loop.wait(for: socket, interest, until: attempt.budget.map { parked + $0 }) {
+                    attempt.budget = attempt.budget.map { $0 - (ready - parked) }
+                } else {
                     timedOut = true
                     shutdown(socket, Int32(SHUT_RDWR))
                     attempt.socket = -1

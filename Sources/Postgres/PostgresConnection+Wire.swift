@@ -98,7 +98,7 @@ extension PostgresConnection {
             guard flushResult >= 0 else { throw PostgresError(lost: handle, unsent) }
             let flushing = flushResult == 1
             let interest: PollLoop.Interest = flushing ? [.read, .write] : .read
-            guard await loop.wait(for: socket, interest, until: deadline) else {
+            guard await loop.wait(for: socket, interest, until: deadline) != nil else {
                 close()
                 throw PostgresError(
                     .timeout, context: "no answer within \(roundTripTimeout?.milliseconds ?? 0) ms; connection closed",

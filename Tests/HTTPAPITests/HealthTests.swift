@@ -34,18 +34,9 @@ struct ReadinessUnderLoadTests {
     @Test("/readyz stays 200 while every request connection is busy: a busy instance is not a broken one")
     func saturatedPoolStaysReady() async throws {
         try await HTTPFixture.run(environment: ["VERIFYD_DB_POOL_SIZE": "1"]) { _, app in
-            let held = AsyncGate()
-            let release = AsyncGate()
-            let holder = Task {
-                try await app.postgres.withConnection { _ in
-                    held.open()
-                    await release.wait()
-                }
-            }
-            await held.wait()
+            let held = await HeldConnection.hold(app.postgres)
             let ready = try await withTimeLimit(.seconds(60)) { await app.readiness.check() }
-            release.open()
-            try await holder.value
+            try await held.release()
             #expect(ready)
         }
     }

@@ -15,15 +15,7 @@ struct UnavailableTests {
             try await app.application.test(.router) { client in
                 let api = APIClient(client: client)
                 let service = try await api.createService()
-                let held = AsyncGate()
-                let release = AsyncGate()
-                let holder = Task {
-                    try await app.postgres.withConnection { _ in
-                        held.open()
-                        await release.wait()
-                    }
-                }
-                await held.wait()
+                let held = await HeldConnection.hold(app.postgres)
                 let start = try await api.post(
                     APIClient.verifications(service), ["To": "+14155550199", "Channel": "sms"])
                 try start.expectTwilioError(.serviceUnavailable, code: 20503, message: "Service unavailable")
@@ -34,8 +26,7 @@ struct UnavailableTests {
                 #expect(sms.text.isEmpty)
                 let auth = try await api.request(.post, "/auth/+14155550199/123456")
                 #expect(auth.status == .serviceUnavailable, "not a 403: nobody checked the code")
-                release.open()
-                try await holder.value
+                try await held.release()
                 #expect(try await api.post("/sms", ["number": "+14155550199"]).status == .accepted)
             }
         }

@@ -26,13 +26,12 @@ struct ConnectionPoolTests {
     @Test("a caller waiting past the pool timeout gets poolTimeout")
     func exhaustion() async throws {
         try await withTestDatabase(poolSize: 1, poolTimeout: .milliseconds(200)) { _, client in
-            let holder = Task { try await client.query("SELECT pg_sleep(1.5)") }
-            try await Task.sleep(for: .milliseconds(100))
+            let held = await HeldConnection.hold(client)
             let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
             #expect(error?.code == .poolTimeout)
             #expect(error?.isUnavailable == true)
             #expect(error?.description.contains("all 1 connections are in use") == true)
-            _ = try await holder.value
+            try await held.release()
             // The pool recovers once the connection comes back.
             #expect(try await client.query("SELECT 7")[0].decode(0, as: Int.self) == 7)
         }
@@ -82,17 +81,21 @@ struct ConnectionPoolTests {
         try await withTestDatabase(poolSize: 2, limits: limits) { _, client in
             try await client.query("CREATE TABLE counters (id int PRIMARY KEY, n int)")
             try await client.query("INSERT INTO counters VALUES (1, 0)")
+            let locked = AsyncGate()
+            let release = AsyncGate()
             let holder = Task {
                 try await client.withTransaction { connection in
                     try await connection.query("UPDATE counters SET n = n + 1 WHERE id = 1")
-                    try await connection.query("SELECT pg_sleep(0.8)")
+                    locked.open()
+                    await release.wait()
                 }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            await locked.wait()
             let error = await #expect(throws: PostgresError.self) {
                 try await client.query("UPDATE counters SET n = n + 1 WHERE id = 1")
             }
             #expect(error?.sqlState == "55P03")
+            release.open()
             try await holder.value
         }
     }

@@ -28,45 +28,33 @@ struct DeadlineTests {
 
     @Test("a path that goes silent fails the round trip within its deadline; the pool recovers when the path returns")
     func blackHoledPath() async throws {
-        let database = try await TestDatabase.create()
-        let proxy = try await TCPProxy.start(forwardingTo: "127.0.0.1", port: try database.port)
-        let client = PostgresClient(
-            configuration: PostgresConfiguration(
-                connectionString: database.connectionString(through: proxy), poolSize: 2,
-                roundTripTimeout: .milliseconds(500)),
-            logger: Logger(label: "test"))
-        #expect(try await client.query("SELECT 1")[0].decode(0, as: Int.self) == 1)
-        proxy.setMode(.blackHole)
-        let error = try await withTimeLimit(.seconds(60)) {
-            await #expect(throws: PostgresError.self) { try await client.query("SELECT 2") }
+        try await withProxiedDatabase { conninfo in
+            PostgresConfiguration(connectionString: conninfo, poolSize: 2, roundTripTimeout: .milliseconds(500))
+        } _: { _, proxy, client in
+            #expect(try await client.query("SELECT 1")[0].decode(0, as: Int.self) == 1)
+            proxy.setMode(.blackHole)
+            let error = try await withTimeLimit(.seconds(60)) {
+                await #expect(throws: PostgresError.self) { try await client.query("SELECT 2") }
+            }
+            #expect(error?.code == .timeout)
+            #expect(error?.isUnavailable == true)
+            proxy.setMode(.forward)
+            #expect(try await client.query("SELECT 3")[0].decode(0, as: Int.self) == 3)
         }
-        #expect(error?.code == .timeout)
-        #expect(error?.isUnavailable == true)
-        proxy.setMode(.forward)
-        #expect(try await client.query("SELECT 3")[0].decode(0, as: Int.self) == 3)
-        await client.close()
-        await proxy.close()
-        try await database.drop()
     }
 
     @Test("a connect through a path that accepts but never answers ends at connect_timeout")
     func silentStartup() async throws {
-        let database = try await TestDatabase.create()
-        let proxy = try await TCPProxy.start(forwardingTo: "127.0.0.1", port: try database.port)
-        proxy.setMode(.blackHole)
-        let client = PostgresClient(
-            configuration: PostgresConfiguration(
-                connectionString: database.connectionString(through: proxy) + " connect_timeout=2", poolSize: 1),
-            logger: Logger(label: "test"))
-        let error = try await withTimeLimit(.seconds(60)) {
-            await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+        try await withProxiedDatabase(mode: .blackHole) { conninfo in
+            PostgresConfiguration(connectionString: conninfo + " connect_timeout=2", poolSize: 1)
+        } _: { _, _, client in
+            let error = try await withTimeLimit(.seconds(60)) {
+                await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+            }
+            #expect(error?.code == .connectionFailed)
+            #expect(error?.isUnavailable == true)
+            #expect(error?.description.contains("connect_timeout") == true, "\(String(describing: error))")
         }
-        #expect(error?.code == .connectionFailed)
-        #expect(error?.isUnavailable == true)
-        #expect(error?.description.contains("connect_timeout") == true, "\(String(describing: error))")
-        await client.close()
-        await proxy.close()
-        try await database.drop()
     }
 
     @Test("a connect to a host that never completes the TCP handshake ends at the default connect_timeout")

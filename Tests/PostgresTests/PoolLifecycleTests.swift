@@ -113,56 +113,44 @@ struct PoolLifecycleTests {
 
     @Test("a server that refuses connections is tried once per backoff step, however many callers wait")
     func backoffSharedByWaiters() async throws {
-        let database = try await TestDatabase.create()
-        let proxy = try await TCPProxy.start(forwardingTo: "127.0.0.1", port: try database.port)
-        proxy.setMode(.refuse)
-        let client = PostgresClient(
-            configuration: PostgresConfiguration(
-                connectionString: database.connectionString(through: proxy), poolSize: 2,
-                poolTimeout: .seconds(60), reconnectBackoff: .seconds(30)...(.seconds(30))),
-            logger: Logger(label: "test"))
-        let failures = await withTaskGroup(of: PostgresError?.self) { group in
-            for _ in 0..<20 {
-                group.addTask {
-                    do {
-                        try await client.query("SELECT 1")
-                        return nil
-                    } catch {
-                        return error as? PostgresError
+        try await withProxiedDatabase(mode: .refuse) { conninfo in
+            PostgresConfiguration(
+                connectionString: conninfo, poolSize: 2, poolTimeout: .seconds(60),
+                reconnectBackoff: .seconds(30)...(.seconds(30)))
+        } _: { _, proxy, client in
+            let failures = await withTaskGroup(of: PostgresError?.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        do {
+                            try await client.query("SELECT 1")
+                            return nil
+                        } catch {
+                            return error as? PostgresError
+                        }
                     }
                 }
+                return await group.reduce(into: [PostgresError]()) { if let error = $1 { $0.append(error) } }
             }
-            return await group.reduce(into: [PostgresError]()) { if let error = $1 { $0.append(error) } }
+            #expect(failures.count == 20)
+            #expect(failures.allSatisfy { $0.code == .connectionFailed && $0.isUnavailable })
+            #expect(proxy.accepted <= 2, "\(proxy.accepted) connects for 20 callers")
+            // Until the backoff is over nobody tries again, and every caller hears so at once.
+            let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+            #expect(error?.retryAfter.map { $0 > .seconds(1) } == true)
+            #expect(proxy.accepted <= 2)
         }
-        #expect(failures.count == 20)
-        #expect(failures.allSatisfy { $0.code == .connectionFailed && $0.isUnavailable })
-        #expect(proxy.accepted <= 2, "\(proxy.accepted) connects for 20 callers")
-        // Until the backoff is over nobody tries again, and every caller hears so at once.
-        let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
-        #expect(error?.retryAfter.map { $0 > .seconds(1) } == true)
-        #expect(proxy.accepted <= 2)
-        await client.close()
-        await proxy.close()
-        try await database.drop()
     }
 
     @Test("once the backoff has passed, one connect succeeds and the pool serves again")
     func recoversAfterBackoff() async throws {
-        let database = try await TestDatabase.create()
-        let proxy = try await TCPProxy.start(forwardingTo: "127.0.0.1", port: try database.port)
-        proxy.setMode(.refuse)
-        let client = PostgresClient(
-            configuration: PostgresConfiguration(
-                connectionString: database.connectionString(through: proxy), poolSize: 2,
-                reconnectBackoff: .milliseconds(100)...(.milliseconds(400))),
-            logger: Logger(label: "test"))
-        await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
-        proxy.setMode(.forward)
-        let recovered = await eventually { (try? await client.query("SELECT 1")) != nil }
-        #expect(recovered)
-        await client.close()
-        await proxy.close()
-        try await database.drop()
+        try await withProxiedDatabase(mode: .refuse) { conninfo in
+            PostgresConfiguration(
+                connectionString: conninfo, poolSize: 2, reconnectBackoff: .milliseconds(100)...(.milliseconds(400)))
+        } _: { _, proxy, client in
+            await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+            proxy.setMode(.forward)
+            #expect(await eventually { (try? await client.query("SELECT 1")) != nil })
+        }
     }
 }
 

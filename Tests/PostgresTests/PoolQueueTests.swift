@@ -6,25 +6,11 @@ import Testing
 /// Waiting for a connection: a bounded queue, and cancellation that leaves it or gives a healthy connection back.
 @Suite("Pool queue and cancellation")
 struct PoolQueueTests {
-    /// Holds the pool's only connection until `gate` opens; returns once the lease is held.
-    func hold(_ client: PostgresClient, until gate: AsyncGate) async throws -> Task<Void, any Error> {
-        let held = AsyncGate()
-        let task = Task {
-            try await client.withConnection { _ in
-                held.open()
-                await gate.wait()
-            }
-        }
-        await held.wait()
-        return task
-    }
-
     @Test("past the maximum number of waiters a caller fails at once with poolBusy, as unavailable")
     func boundedWaiters() async throws {
         let settings: (inout PostgresConfiguration) -> Void = { $0.maxWaiters = 2 }
         try await withTestDatabase(poolSize: 1, poolTimeout: .seconds(60), adjust: settings) { _, client in
-            let gate = AsyncGate()
-            let holder = try await hold(client, until: gate)
+            let held = await HeldConnection.hold(client)
             let waiters = (0..<2).map { _ in Task { try await client.query("SELECT 1") } }
             #expect(await eventually { client.pool.waiterCount == 2 })
             let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
@@ -32,8 +18,7 @@ struct PoolQueueTests {
             #expect(error?.isUnavailable == true)
             #expect(error?.retryAfter != nil)
             #expect(client.pool.waiterCount == 2, "the refused caller was never queued; the others still wait")
-            gate.open()
-            try await holder.value
+            try await held.release()
             for waiter in waiters { _ = try await waiter.value }
         }
     }
@@ -41,16 +26,14 @@ struct PoolQueueTests {
     @Test("a task cancelled while it waits for a connection leaves the queue with CancellationError")
     func cancelledWaiterLeavesTheQueue() async throws {
         try await withTestDatabase(poolSize: 1, poolTimeout: .seconds(60)) { _, client in
-            let gate = AsyncGate()
-            let holder = try await hold(client, until: gate)
+            let held = await HeldConnection.hold(client)
             let waiter = Task { try await client.query("SELECT 1") }
             #expect(await eventually { client.pool.waiterCount == 1 })
             waiter.cancel()
             let result = await waiter.result
             #expect(throws: CancellationError.self) { try result.get() }
             #expect(client.pool.waiterCount == 0)
-            gate.open()
-            try await holder.value
+            try await held.release()
             #expect(try await client.query("SELECT 2")[0].decode(0, as: Int.self) == 2)
         }
     }
