@@ -18,7 +18,9 @@ let package = Package(
     name: "verifyd",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "verifyd", targets: ["verifyd"])
+        .executable(name: "verifyd", targets: ["verifyd"]),
+        // For bench/pg-microbench, a package of its own.
+        .library(name: "Postgres", targets: ["Postgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
