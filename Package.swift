@@ -7,6 +7,7 @@ import PackageDescription
 let migrationFiles = [
     "0001_initial_schema.sql",
     "0003_inbound_message_receipts.sql",
+    "0004_rate_limits_and_safe_list.sql",
 ]
 
 let strict: [SwiftSetting] = [

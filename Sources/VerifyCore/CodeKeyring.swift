@@ -18,7 +18,7 @@ public struct CodeKeyring: Sendable {
         var encryption: SymmetricKey { SymmetricKey(data: encryptionBytes) }
     }
 
-    private let current: Keys
+    let current: Keys
     private let byID: [String: Keys]
 
     public struct InvalidKey: Error, CustomStringConvertible {

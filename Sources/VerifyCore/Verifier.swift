@@ -145,10 +145,12 @@ public struct StartRequest: Sendable {
     public var locale: String?
     public var customCode: String?
     public var details: VerificationDetails
+    /// The `RateLimits` the start is counted under, names checked against the service's rate limits.
+    public var rateLimits: RateLimitKeys?
 
     public init(
         service: ServiceSid, to: PhoneNumber, channel: Channel, locale: String? = nil, customCode: String? = nil,
-        details: VerificationDetails = VerificationDetails()
+        details: VerificationDetails = VerificationDetails(), rateLimits: RateLimitKeys? = nil
     ) {
         self.service = service
         self.to = to
@@ -156,6 +158,7 @@ public struct StartRequest: Sendable {
         self.locale = locale
         self.customCode = customCode
         self.details = details
+        self.rateLimits = rateLimits
     }
 }
 
