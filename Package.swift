@@ -6,6 +6,7 @@ import PackageDescription
 /// disagree.
 let migrationFiles = [
     "0001_initial_schema.sql",
+    "0002_check_gate.sql",
     "0003_inbound_message_receipts.sql",
     "0004_rate_limits_and_safe_list.sql",
 ]
@@ -20,7 +21,9 @@ let package = Package(
     name: "verifyd",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "verifyd", targets: ["verifyd"])
+        .executable(name: "verifyd", targets: ["verifyd"]),
+        // The fake Twilio REST API for the benchmark and fault tests; never part of a deployment.
+        .executable(name: "fake-twilio", targets: ["fake-twilio"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -121,6 +124,28 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FakeTwilio",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fake-twilio",
+            dependencies: [
+                "FakeTwilio",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TestSupport",
             dependencies: [
                 "App", "Postgres", "VerifyCore", "VerifyStore",
@@ -128,7 +153,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict
@@ -144,7 +168,7 @@ let package = Package(
             dependencies: ["PhoneNumberMetadata", "VerifyCore"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TwilioTests", dependencies: ["Twilio", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TwilioTests", dependencies: ["Twilio", "FakeTwilio"], swiftSettings: strict),
         .testTarget(
             name: "VerifyStoreTests",
             dependencies: [
@@ -167,7 +191,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "App", "Postgres", "TestSupport", "Twilio", .product(name: "Logging", package: "swift-log"),
+                "App", "FakeTwilio", "Postgres", "TestSupport", "Twilio",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

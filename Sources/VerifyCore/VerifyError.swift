@@ -26,7 +26,8 @@ public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
         case channelDisabled
         /// Starts for the same phone kept colliding (60212).
         case tooManyConcurrentRequests
-        /// Delivery is down (circuit breaker open); nothing was stored (503).
+        /// Delivery is down (circuit breaker open) or has as many sends in flight as it allows; nothing was stored
+        /// (503).
         case deliveryUnavailable
         /// A bucket of a rate limit the start named is full (20429, as Twilio answers Service Rate Limits).
         case rateLimitExceeded

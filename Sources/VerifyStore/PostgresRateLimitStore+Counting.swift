@@ -1,4 +1,3 @@
-import Foundation
 import Postgres
 import VerifyCore
 
@@ -32,7 +31,7 @@ extension PostgresRateLimitStore {
                     ON CONFLICT (service_sid, bucket_sid, value_digest, window_start) DO UPDATE SET hits = h.hits + 1
                     RETURNING h.bucket_sid, h.hits, h.window_end
                 )
-                SELECT c.bucket_sid, ceil(extract(epoch FROM c.window_end - now()))::integer
+                SELECT c.bucket_sid, ceil(extract(epoch FROM c.window_end - now()))::integer AS retry_after
                 FROM counted c JOIN rate_limit_buckets b ON b.service_sid = \(service.rawValue) AND b.sid = c.bucket_sid
                 WHERE c.hits > b.max
                 """,
@@ -58,7 +57,7 @@ extension PostgresRateLimitStore {
         }
         try Self.check(results[0], count: keys.count, service: service)
         let full = try results[1].map {
-            (sid: try $0.sid(0, as: BucketSid.self), seconds: try $0.decode(1, as: Int.self))
+            (sid: try $0.sid("bucket_sid", as: BucketSid.self), seconds: try $0.decode("retry_after", as: Int.self))
         }
         // A start waits for every full bucket.
         guard let last = full.max(by: { $0.seconds < $1.seconds }) else { return .allowed }
@@ -80,18 +79,18 @@ extension PostgresRateLimitStore {
     /// Whether the service exists, and how many of `names` it has rate limits for.
     static func known(_ names: [String], service: ServiceSid) -> PostgresQuery {
         """
-        SELECT EXISTS (SELECT FROM services WHERE sid = \(service.rawValue)),
+        SELECT EXISTS (SELECT FROM services WHERE sid = \(service.rawValue)) AS service_exists,
             (SELECT count(*)::integer FROM rate_limits
              WHERE service_sid = \(service.rawValue)
-                AND unique_name IN (SELECT jsonb_array_elements_text(\(json(names))::jsonb)))
+                AND unique_name = ANY (\(PostgresArray(names)))) AS known
         """
     }
 
     /// Refuses a missing service (20404) and names the service has no rate limit for (60200).
     static func check(_ rows: PostgresRows, count: Int, service: ServiceSid) throws {
         let row = rows[0]
-        guard try row.decode(0, as: Bool.self) else { throw VerifyError(.notFound(.service(service))) }
-        guard try row.decode(1, as: Int.self) == count else { throw VerifyError.invalid("RateLimits") }
+        guard try row.decode("service_exists", as: Bool.self) else { throw VerifyError(.notFound(.service(service))) }
+        guard try row.decode("known", as: Int.self) == count else { throw VerifyError.invalid("RateLimits") }
     }
 
     /// `named`: the rate limits `keys` name, with the digest each is counted under; `windows`: every bucket of
@@ -100,9 +99,8 @@ extension PostgresRateLimitStore {
     static func windows(_ keys: [MeteredKey], service: ServiceSid) -> PostgresQuery {
         """
         named AS (
-            SELECT r.sid AS rate_limit_sid, decode(k.digest, 'hex') AS digest
-            FROM jsonb_to_recordset(\(json(keys.map { ["name": $0.uniqueName, "digest": hex($0.digest)] }))::jsonb)
-                AS k(name text, digest text)
+            SELECT r.sid AS rate_limit_sid, k.digest
+            FROM unnest(\(PostgresArray(keys.map(\.uniqueName))), \(PostgresArray(keys.map(\.digest)))) AS k(name, digest)
             JOIN rate_limits r ON r.service_sid = \(service.rawValue) AND r.unique_name = k.name
         ), windows AS (
             SELECT b.sid, b.max, n.digest, s.window_start,
@@ -116,12 +114,4 @@ extension PostgresRateLimitStore {
         )
         """
     }
-
-    /// JSON text written by JSONSerialization, so that no name can break out of its string.
-    static func json(_ value: Any) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data("[]".utf8)
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 }

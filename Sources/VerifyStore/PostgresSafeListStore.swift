@@ -18,13 +18,13 @@ public struct PostgresSafeListStore: SafeListStore {
             RETURNING sid
             """)
         guard let row = rows.single() else { throw VerifyError(.alreadySafeListed) }
-        return SafeListEntry(sid: try row.sid(0), phone: phone)
+        return SafeListEntry(sid: try row.sid("sid"), phone: phone)
     }
 
     public func entry(_ phone: PhoneNumber) async throws -> SafeListEntry? {
         try await client.query(
             "SELECT sid FROM safe_list_numbers WHERE bucket = \(phone.bucket) AND phone = \(phone.e164)"
-        ).single().map { SafeListEntry(sid: try $0.sid(0), phone: phone) }
+        ).single().map { SafeListEntry(sid: try $0.sid("sid"), phone: phone) }
     }
 
     public func remove(_ phone: PhoneNumber) async throws -> Bool {
