@@ -90,7 +90,7 @@ public func buildApplication(
                     WebhookSettings(
                         validator: WebhookSignatureValidator(authTokens: $0.authTokens), rejectReason: $0.rejectReason)
                 },
-                logger: logger))
+                retryAfterIfUnavailable: retryAfterIfDatabaseUnavailable, logger: logger))
         let dispatcher = DeliveryDispatcher(
             verifier: verifier, sender: delivery.sender, deliveries: deliveries,
             interval: settings.delivery.dispatchInterval,
@@ -118,4 +118,11 @@ public func buildApplication(
         await postgres.close()
         throw error
     }
+}
+
+/// `Retry-After` seconds for an error that means PostgreSQL is temporarily out of reach (pool exhausted, connect
+/// failed or backing off, connection lost or silent, server shutting down or read-only); nil for any other error.
+@Sendable func retryAfterIfDatabaseUnavailable(_ error: any Error) -> Int? {
+    guard let retryAfter = (error as? PostgresError)?.retryAfter else { return nil }
+    return max(1, Int((retryAfter / .seconds(1)).rounded(.up)))
 }

@@ -22,6 +22,9 @@ public struct APIDependencies: Sendable {
     public var isReady: @Sendable () async -> Bool
     /// Twilio's webhooks; nil when there is no Twilio account (console delivery), and then `/twilio/…` is 404.
     public var webhooks: WebhookSettings?
+    /// Seconds to put in `Retry-After` when an error means a dependency (the database) is temporarily out of reach;
+    /// nil for every other error. Such errors answer 503 instead of 500.
+    public var retryAfterIfUnavailable: @Sendable (any Error) -> Int?
     public var logger: Logger
 
     public init(
@@ -29,7 +32,8 @@ public struct APIDependencies: Sendable {
         authenticator: Authenticator, accountSid: AccountSid,
         publicURL: String, defaultCountryCode: String?,
         defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
-        isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?, logger: Logger
+        isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?,
+        retryAfterIfUnavailable: @escaping @Sendable (any Error) -> Int? = { _ in nil }, logger: Logger
     ) {
         self.verifier = verifier
         self.services = services
@@ -42,6 +46,7 @@ public struct APIDependencies: Sendable {
         self.defaultService = defaultService
         self.isReady = isReady
         self.webhooks = webhooks
+        self.retryAfterIfUnavailable = retryAfterIfUnavailable
         self.logger = logger
     }
 }

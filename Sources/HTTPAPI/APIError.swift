@@ -66,6 +66,11 @@ struct ErrorAnswer: Sendable, Equatable {
 
     static let internalError = ErrorAnswer(status: .internalServerError, code: 20500, message: "Internal Server Error")
 
+    /// A dependency (the database) is out of reach for now; the request itself is fine.
+    static func unavailable(retryAfter: Int) -> ErrorAnswer {
+        ErrorAnswer(status: .serviceUnavailable, code: 20503, message: "Service unavailable", retryAfter: retryAfter)
+    }
+
     init(_ error: VerifyError) {
         switch error.reason {
         case .invalidParameter(let name):

@@ -11,7 +11,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     // Every group answers errors from one table (ErrorAnswer). The two API surfaces refuse other sites' browsers
     // before anything else, then ask for credentials; the webhooks check Twilio's signature instead.
     let api = router.group()
-        .add(middleware: ErrorMiddleware(surface: .twilio))
+        .add(middleware: ErrorMiddleware(surface: .twilio, retryAfterIfUnavailable: dependencies.retryAfterIfUnavailable))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     ServiceRoutes(services: dependencies.services, json: json).register(on: api)
@@ -21,7 +21,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         .register(on: api)
 
     let original = router.group()
-        .add(middleware: ErrorMiddleware(surface: .plain))
+        .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: dependencies.retryAfterIfUnavailable))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     OriginalRoutes(
@@ -31,7 +31,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
 
     if let webhooks = dependencies.webhooks {
         let twilio = router.group()
-            .add(middleware: ErrorMiddleware(surface: .plain))
+            .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: dependencies.retryAfterIfUnavailable))
             .add(
                 middleware: TwilioSignatureMiddleware(validator: webhooks.validator, publicURL: dependencies.publicURL))
         TwilioWebhookRoutes(verifier: dependencies.verifier, settings: webhooks, publicURL: dependencies.publicURL)

@@ -31,12 +31,12 @@ public struct PostgresServiceStore: ServiceStore {
         async throws -> VerifyService?
     {
         try await client.withTransaction { connection in
-            let rows = try connection.query(
+            let rows = try await connection.query(
                 "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.sid = \(sid.rawValue) FOR UPDATE")
             guard let row = rows.single() else { return nil }
             var settings = try VerifyService(row: row).settings
             try change(&settings)
-            let updated = try connection.query(
+            let updated = try await connection.query(
                 """
                 UPDATE services s SET friendly_name = \(settings.friendlyName), code_length = \(settings.codeLength),
                     do_not_share_warning_enabled = \(settings.doNotShareWarningEnabled),
@@ -60,7 +60,7 @@ public struct PostgresServiceStore: ServiceStore {
     public func defaultService(named name: String) async throws -> VerifyService {
         // Whoever inserts first wins; the others' inserts do nothing and the SELECT, a new statement, sees the winner.
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 Self.insert(
                     ServiceSettings(friendlyName: name), sid: .random(), marker: "default", ignoreConflict: true),
                 "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.default_marker = 'default'",
