@@ -21,7 +21,7 @@ extension PostgresRateLimitStore {
         guard Set(keys.map(\.uniqueName)).count == keys.count else { throw VerifyError.invalid("RateLimits") }
         let windows = Self.windows(keys, service: service)
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 Self.known(keys.map(\.uniqueName), service: service),
                 """
                 WITH \(fragment: windows), counted AS (

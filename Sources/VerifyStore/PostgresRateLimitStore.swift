@@ -20,7 +20,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
         let sid = RateLimitSid.random()
         let results = try await Self.refusingDuplicate(.duplicateUniqueName) {
             try await client.withConnection { connection in
-                try connection.pipeline([
+                try await connection.pipeline([
                     "SELECT FROM services WHERE sid = \(service.rawValue) FOR NO KEY UPDATE",
                     """
                     INSERT INTO rate_limits AS r (service_sid, sid, unique_name, description)
@@ -58,7 +58,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
     {
         let page = PageCursor.clause(cursor, order: "r.created_at, r.sid", offset: offset, limit: limit)
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 "SELECT FROM services WHERE sid = \(service.rawValue)",
                 """
                 SELECT \(fragment: RateLimit.columns) FROM rate_limits r WHERE r.service_sid = \(service.rawValue)
@@ -98,7 +98,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
         let sid = BucketSid.random()
         let results = try await Self.refusingDuplicate(.duplicateBucketInterval) {
             try await client.withConnection { connection in
-                try connection.pipeline([
+                try await connection.pipeline([
                     """
                     SELECT FROM rate_limits WHERE service_sid = \(service.rawValue) AND sid = \(rateLimit.rawValue)
                     FOR NO KEY UPDATE
@@ -146,7 +146,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
     ) async throws -> [RateLimitBucket]? {
         let page = PageCursor.clause(cursor, order: "b.created_at, b.sid", offset: offset, limit: limit)
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 "SELECT FROM rate_limits WHERE service_sid = \(service.rawValue) AND sid = \(rateLimit.rawValue)",
                 """
                 SELECT \(fragment: RateLimitBucket.columns) FROM rate_limit_buckets b
