@@ -63,6 +63,7 @@ public func buildApplication(
         }
         let deliveries = PostgresDeliveryStore(client: postgres)
         let verifications = PostgresVerificationStore(client: postgres)
+        let rateLimits = PostgresRateLimitStore(client: postgres)
         let verifier = Verifier(
             verifications: verifications, deliveries: deliveries,
             phones: PostgresPhoneStore(client: postgres), sender: delivery.sender, keyring: keyring,
@@ -76,7 +77,8 @@ public func buildApplication(
             configured: settings.defaultService, name: settings.defaultServiceName, services: services)
         let router = buildRouter(
             APIDependencies(
-                verifier: verifier, services: services,
+                verifier: verifier, services: services, rateLimits: rateLimits,
+                safeList: PostgresSafeListStore(client: postgres),
                 authenticator: Authenticator(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
                     credentials: PostgresCredentialStore(client: postgres)),
@@ -99,8 +101,8 @@ public func buildApplication(
         background.append(dispatcher)
         background.append(
             ExpirySweeper(
-                verifications: verifications, interval: settings.delivery.dispatchInterval * 5, batchSize: 500,
-                logger: logger))
+                verifications: verifications, rateLimits: rateLimits,
+                interval: settings.delivery.dispatchInterval * 5, batchSize: 500, logger: logger))
         let application = Application(
             router: router,
             server: httpServer(settings.httpLimits),

@@ -7,6 +7,8 @@ import VerifyCore
 public struct APIDependencies: Sendable {
     public var verifier: Verifier
     public var services: any ServiceStore
+    public var rateLimits: any RateLimitStore
+    public var safeList: any SafeListStore
     public var authenticator: Authenticator
     /// The account SID responses name (`VERIFYD_ACCOUNT_SID`).
     public var accountSid: AccountSid
@@ -26,7 +28,8 @@ public struct APIDependencies: Sendable {
     public var logger: Logger
 
     public init(
-        verifier: Verifier, services: any ServiceStore, authenticator: Authenticator, accountSid: AccountSid,
+        verifier: Verifier, services: any ServiceStore, rateLimits: any RateLimitStore, safeList: any SafeListStore,
+        authenticator: Authenticator, accountSid: AccountSid,
         publicURL: String, defaultCountryCode: String?,
         defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
         isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?,
@@ -34,6 +37,8 @@ public struct APIDependencies: Sendable {
     ) {
         self.verifier = verifier
         self.services = services
+        self.rateLimits = rateLimits
+        self.safeList = safeList
         self.authenticator = authenticator
         self.accountSid = accountSid
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL

@@ -16,7 +16,10 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     ServiceRoutes(services: dependencies.services, json: json).register(on: api)
-    VerificationRoutes(verifier: dependencies.verifier, json: json).register(on: api)
+    RateLimitRoutes(rateLimits: dependencies.rateLimits, json: json).register(on: api)
+    SafeListRoutes(safeList: dependencies.safeList, json: json).register(on: api)
+    VerificationRoutes(verifier: dependencies.verifier, rateLimits: dependencies.rateLimits, json: json)
+        .register(on: api)
 
     let original = router.group()
         .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter))

@@ -21,22 +21,10 @@ public struct PostgresServiceStore: ServiceStore {
     }
 
     public func list(after cursor: ServicePageCursor?, offset: Int, limit: Int) async throws -> [VerifyService] {
-        let query: PostgresQuery
-        if let cursor {
-            query = """
-                SELECT \(fragment: VerifyService.columns) FROM services s
-                WHERE (s.created_at, s.sid)
-                    > (timestamptz 'epoch' + \(Int(cursor.createdAtMicroseconds)) * interval '1 microsecond', \
-                    \(cursor.sid.rawValue))
-                ORDER BY s.created_at, s.sid LIMIT \(limit)
-                """
-        } else {
-            query = """
-                SELECT \(fragment: VerifyService.columns) FROM services s
-                ORDER BY s.created_at, s.sid LIMIT \(limit) OFFSET \(offset)
-                """
-        }
-        return try await client.query(query).map { try VerifyService(row: $0) }
+        let page = ServicePageCursor.clause(cursor, order: "s.created_at, s.sid", offset: offset, limit: limit)
+        return try await client.query(
+            "SELECT \(fragment: VerifyService.columns) FROM services s WHERE true \(fragment: page)"
+        ).map { try VerifyService(row: $0) }
     }
 
     public func update(_ sid: ServiceSid, _ change: @escaping @Sendable (inout ServiceSettings) throws -> Void)
