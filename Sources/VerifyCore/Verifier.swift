@@ -156,6 +156,8 @@ public struct StartRequest: Sendable {
     public var locale: String?
     public var customCode: String?
     public var details: VerificationDetails
+    /// The `RateLimits` the start is counted under, names checked against the service's rate limits.
+    public var rateLimits: RateLimitKeys?
     /// Twilio's `RiskCheck`; no rule reads it yet (see `RiskCheck`).
     public var riskCheck: RiskCheck
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
@@ -164,7 +166,8 @@ public struct StartRequest: Sendable {
 
     public init(
         service: ServiceSid, to: PhoneNumber, channel: Channel, locale: String? = nil, customCode: String? = nil,
-        details: VerificationDetails = VerificationDetails(), riskCheck: RiskCheck = .enable
+        details: VerificationDetails = VerificationDetails(), rateLimits: RateLimitKeys? = nil,
+        riskCheck: RiskCheck = .enable
     ) {
         self.service = service
         self.to = to
@@ -172,6 +175,7 @@ public struct StartRequest: Sendable {
         self.locale = locale
         self.customCode = customCode
         self.details = details
+        self.rateLimits = rateLimits
         self.riskCheck = riskCheck
         self.newSid = .random(bucket: to.bucket)
         self.attemptSid = .random(bucket: to.bucket)
