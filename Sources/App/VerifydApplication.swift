@@ -66,11 +66,12 @@ public func buildApplication(
         let verifications = PostgresVerificationStore(client: postgres)
         let rateLimits = PostgresRateLimitStore(client: postgres)
         let numbers = LibPhoneNumberIntelligence()
+        let safeList = PostgresSafeListStore(client: postgres)
         settings.screening.log(to: logger)
         let verifier = Verifier(
             verifications: verifications, deliveries: deliveries,
             phones: PostgresPhoneStore(client: postgres), sender: delivery.sender, keyring: keyring,
-            numbers: numbers, recentServices: RecentServiceSettings(),
+            numbers: numbers, recentServices: RecentServiceSettings(), safeList: safeList,
             settings: Verifier.Settings(
                 phoneFailureCap: settings.phoneFailureCap, sendImmediately: settings.delivery.fastPath,
                 leaseSeconds: delivery.leaseSeconds,
@@ -83,7 +84,7 @@ public func buildApplication(
         let router = buildRouter(
             APIDependencies(
                 verifier: verifier, services: services, rateLimits: rateLimits,
-                safeList: PostgresSafeListStore(client: postgres),
+                safeList: safeList,
                 authenticator: Authenticator(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
                     credentials: PostgresCredentialStore(client: postgres)),

@@ -57,6 +57,7 @@ struct ErrorAnswer: Sendable, Equatable {
     init?(_ error: any Error) {
         switch error {
         case let error as VerifyError: self.init(error)
+        case let refusal as ScreeningRefusal: self.init(refusal.error)
         case let error as APIError: self.init(error)
         // Hummingbird's `collectBody(upTo:)` throws this past the limit.
         case is NIOTooManyBytesError: self.init(APIError.contentTooLarge)

@@ -1,5 +1,3 @@
-import Logging
-
 /// The rules a start passes before anything is stored or sent, as one pure decision over what offline metadata says
 /// about the number, the channel, the operator's settings and the service's. Each rule that fires names itself and
 /// the figures it decided on, so a refusal can say why; a rule in record-only mode reports what it would have
@@ -22,6 +20,8 @@ public struct StartScreening: Sendable, Equatable {
         /// The rules an operator may run in record-only mode: the number rule is parameter validation, and the
         /// landline rule is the service's own request.
         public static let recordable: Set<Rule> = [.lineType, .geo]
+        /// The rules a number on the Safe List skips, as Twilio's skips Geo Permissions and Fraud Guard.
+        public static let skippedWhenSafeListed: Set<Rule> = [.lineType, .geo]
     }
 
     public enum Mode: String, Sendable, Hashable {
@@ -103,7 +103,8 @@ public struct StartScreening: Sendable, Equatable {
         }
         if !facts.isValid && !facts.isPossible { return [finding(.number, .invalid("To"))] }
         var found: [ScreeningFinding] = []
-        if !subject.safeListed {
+        let skipped = subject.safeListed ? Rule.skippedWhenSafeListed : []
+        if !skipped.contains(.lineType) {
             if facts.lineType == .unknown && refuseUnknownNumbers {
                 found.append(finding(.lineType, .invalid("To")))
             } else if refusedLineTypes.contains(facts.lineType) {
@@ -114,7 +115,7 @@ public struct StartScreening: Sendable, Equatable {
         if subject.channel == .sms && service.skipSmsToLandlines && facts.lineType == .fixedLine {
             found.append(finding(.landline, VerifyError(.landline)))
         }
-        if !subject.safeListed, let off = firstRegionOff(subject.regions, subject.channel, service.geo) {
+        if !skipped.contains(.geo), let off = firstRegionOff(subject.regions, subject.channel, service.geo) {
             found.append(finding(.geo, VerifyError(.destinationBlocked), region: off.region, layer: off.layer))
         }
         return found
@@ -133,39 +134,5 @@ public struct StartScreening: Sendable, Equatable {
             if !verdict.0 { return (region, verdict.1) }
         }
         return nil
-    }
-}
-
-/// Which layer of geo permissions decided a region.
-public enum GeoLayer: String, Sendable, Hashable {
-    case service
-    case global
-    case defaults
-}
-
-/// One rule that fired on a start, with the figures it decided on. Never the number: its region and line type say
-/// too little to find it.
-public struct ScreeningFinding: Sendable, Equatable {
-    public var rule: StartScreening.Rule
-    public var mode: StartScreening.Mode
-    public var channel: Channel
-    public var lineType: LineType
-    /// The region judged: the number's, or for the geo rule the region that is off.
-    public var region: RegionCode?
-    public var callingCode: Int?
-    /// For the geo rule: whose setting turned the region off.
-    public var layer: GeoLayer?
-    /// What the caller is answered when the rule is enforced.
-    public var error: VerifyError
-
-    /// The figures, as a log line carries them.
-    public var metadata: Logger.Metadata {
-        var metadata: Logger.Metadata = [
-            "rule": "\(rule.rawValue)", "mode": "\(mode.rawValue)", "channel": "\(channel.rawValue)",
-            "line_type": "\(lineType.rawValue)", "region": "\(region?.code ?? "none")",
-        ]
-        if let callingCode { metadata["calling_code"] = "\(callingCode)" }
-        if let layer { metadata["layer"] = "\(layer.rawValue)" }
-        return metadata
     }
 }

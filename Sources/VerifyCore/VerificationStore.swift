@@ -3,11 +3,11 @@
 /// any number of instances.
 public protocol VerificationStore: Sendable {
     /// Creates a verification, or re-sends the pending one, and writes its delivery attempt, all in one transaction.
-    /// `prepare` runs inside it once the service is known (to validate the request against the service and seal a
-    /// new code) and may throw `VerifyError`. Refusals throw `VerifyError`.
+    /// `prepare` runs inside it once the service is known, with whether the number is on the Safe List (to screen
+    /// and validate the request against the service and seal a new code), and may throw. Refusals throw `VerifyError`.
     func start(
         _ request: StartRequest, settings: Verifier.Settings,
-        prepare: @escaping @Sendable (VerifyService) throws -> PreparedCode
+        prepare: @escaping @Sendable (_ service: VerifyService, _ isSafeListed: Bool) throws -> PreparedCode
     ) async throws -> PendingCode
 
     /// Counts a check attempt and approves or rejects it under row locks, within the per-verification attempts and

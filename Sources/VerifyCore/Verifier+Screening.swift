@@ -16,20 +16,36 @@ extension Verifier {
         return Destination(facts: facts, regions: regions, channel: request.channel, service: request.service)
     }
 
-    /// Decides `StartScreening` for `destination` and throws the refusal's error, once logged with its rule and
-    /// figures. What record-only rules found is logged by the `final` screening of a start, or with a refusal, so
-    /// each finding is logged once.
-    func screen(_ destination: Destination, service: ServiceSettings?, final: Bool) throws {
-        let decision = settings.screening.decide(
+    /// Screens `destination` before the transaction, on the service's settings if this instance remembers them.
+    /// Only a refusal the Safe List would lift asks whether the number is on it, so other starts pay no query.
+    func screenEarly(_ destination: Destination, number: PhoneNumber) async throws {
+        let service = recentServices.recall(destination.service)
+        var decision = decide(destination, service: service, safeListed: false)
+        if let refusal = decision.refusal, StartScreening.Rule.skippedWhenSafeListed.contains(refusal.rule),
+            try await safeList.contains(number)
+        {
+            decision = decide(destination, service: service, safeListed: true)
+        }
+        try enforce(decision, destination, final: false)
+    }
+
+    func decide(_ destination: Destination, service: ServiceSettings?, safeListed: Bool) -> StartScreening.Decision {
+        settings.screening.decide(
             StartScreening.Subject(
                 facts: destination.facts, regions: destination.regions, channel: destination.channel,
-                service: service, safeListed: false))
+                service: service, safeListed: safeListed))
+    }
+
+    /// Throws the refusal of `decision` as a `ScreeningRefusal`, once logged with its rule and figures. What
+    /// record-only rules found is logged by the `final` screening of a start, or with a refusal, so each finding is
+    /// logged once.
+    func enforce(_ decision: StartScreening.Decision, _ destination: Destination, final: Bool) throws {
         if final || decision.refusal != nil {
             for finding in decision.recorded { log(finding, destination) }
         }
         guard let refusal = decision.refusal else { return }
         log(refusal, destination)
-        throw refusal.error
+        throw ScreeningRefusal(refusal)
     }
 
     private func log(_ finding: ScreeningFinding, _ destination: Destination) {

@@ -34,13 +34,14 @@ public struct Verifier: Sendable {
     let keyring: CodeKeyring
     let numbers: any NumberIntelligence
     let recentServices: any ServiceSettingsMemo
+    let safeList: any SafeListStore
     let settings: Settings
     let logger: Logger
 
     public init(
         verifications: any VerificationStore, deliveries: any DeliveryStore, phones: any PhoneStore,
         sender: any CodeSender, keyring: CodeKeyring, numbers: any NumberIntelligence,
-        recentServices: any ServiceSettingsMemo, settings: Settings, logger: Logger
+        recentServices: any ServiceSettingsMemo, safeList: any SafeListStore, settings: Settings, logger: Logger
     ) {
         self.verifications = verifications
         self.deliveries = deliveries
@@ -49,6 +50,7 @@ public struct Verifier: Sendable {
         self.keyring = keyring
         self.numbers = numbers
         self.recentServices = recentServices
+        self.safeList = safeList
         self.settings = settings
         self.logger = logger
     }
@@ -61,7 +63,7 @@ public struct Verifier: Sendable {
         // anything is reserved or stored: with the service's settings as last seen here when there are any, and
         // again in the transaction on the row it reads.
         let destination = destination(of: request)
-        try screen(destination, service: recentServices.recall(request.service), final: false)
+        try await screenEarly(destination, number: request.to)
         // With delivery down nothing is stored: the caller retries later instead of holding a verification that
         // cannot reach the phone.
         if let retryAfter = sender.retryAfterWhileUnavailable {
@@ -75,9 +77,10 @@ public struct Verifier: Sendable {
             slot = reserved
         }
         let keyring = self.keyring
-        let pending = try await verifications.start(request, settings: settings) { service in
+        let pending = try await verifications.start(request, settings: settings) { service, isSafeListed in
             recentServices.remember(service.settings, for: service.sid)
-            try screen(destination, service: service.settings, final: true)
+            try enforce(
+                decide(destination, service: service.settings, safeListed: isSafeListed), destination, final: true)
             let lookup = service.settings.lookupEnabled ? NumberLookup(lineType: destination.facts.lineType) : nil
             return try Self.prepare(request, service: service, keyring: keyring, lookup: lookup)
         }

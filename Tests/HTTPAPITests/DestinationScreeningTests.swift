@@ -197,6 +197,48 @@ struct DestinationScreeningTests {
         }
     }
 
+    @Test("a safe-listed number skips geo permissions and line types, never validity or SkipSmsToLandlines")
+    func safeList() async throws {
+        try await withAPI { fixture, api in
+            let service = try await api.createService([
+                "FriendlyName": "Safe", "LookupEnabled": "true", "SkipSmsToLandlines": "true",
+            ])
+            let nigerian = "+2348021234567"
+            let premium = "+19005550100"
+            let london = "+442079460000"
+            let newer = "+18352345678"
+            // Known to this instance before the numbers are listed, so the early screening is the one asked.
+            _ = try await api.start(service, to: "+14155550100")
+            for to in [nigerian, premium, london, newer] {
+                let added = try await api.post("/v2/SafeList/Numbers", ["PhoneNumber": to])
+                #expect(added.status == .created, "\(added.text)")
+            }
+            _ = try await api.start(service, to: nigerian)
+            _ = try await api.start(service, to: premium, channel: "call")
+            _ = try await api.start(service, to: newer)
+            let landline = try await api.post(APIClient.verifications(service), ["To": london, "Channel": "sms"])
+            try landline.expectTwilioError(.forbidden, code: 60205)
+            #expect(fixture.sender.messages.map(\.to.e164) == ["+14155550100", nigerian, premium, newer])
+
+            // Taken off the list, the number is refused again.
+            #expect(try await api.delete("/v2/SafeList/Numbers/\(nigerian)").status == .noContent)
+            let other = try await api.createService(["FriendlyName": "Other"])
+            let refused = try await api.post(APIClient.verifications(other), ["To": nigerian, "Channel": "sms"])
+            try refused.expectTwilioError(.forbidden, code: 60605)
+        }
+    }
+
+    @Test("a safe-listed number is screened as listed even by an instance that has not seen the service yet")
+    func safeListOnFirstStart() async throws {
+        try await withAPI { fixture, api in
+            let service = try await api.createService()
+            let added = try await api.post("/v2/SafeList/Numbers", ["PhoneNumber": "+923012345678"])
+            #expect(added.status == .created)
+            _ = try await api.start(service, to: "+923012345678")
+            #expect(fixture.sender.messages.count == 1)
+        }
+    }
+
     @Test("RiskCheck takes enable or disable; disable lifts neither geo permissions nor line types")
     func riskCheck() async throws {
         try await withAPI { fixture, api in

@@ -74,7 +74,8 @@ public struct StoreFixture: Sendable {
         self.credentials = PostgresCredentialStore(client: client)
         self.verifier = Verifier(
             verifications: verifications, deliveries: deliveries, phones: phones, sender: sender, keyring: keyring,
-            numbers: LibPhoneNumberIntelligence(), recentServices: RecentServiceSettings(), settings: settings,
+            numbers: LibPhoneNumberIntelligence(), recentServices: RecentServiceSettings(),
+            safeList: PostgresSafeListStore(client: client), settings: settings,
             logger: Self.logger)
     }
 
@@ -90,7 +91,8 @@ public struct StoreFixture: Sendable {
         Verifier(
             verifications: verifications, deliveries: deliveries, phones: phones, sender: sender,
             keyring: keyring ?? self.keyring, numbers: LibPhoneNumberIntelligence(),
-            recentServices: RecentServiceSettings(), settings: settings ?? self.settings, logger: Self.logger)
+            recentServices: RecentServiceSettings(), safeList: PostgresSafeListStore(client: client),
+            settings: settings ?? self.settings, logger: Self.logger)
     }
 
     /// A `Verifier` over stores on another client: a second instance sharing the database.
@@ -98,7 +100,8 @@ public struct StoreFixture: Sendable {
         Verifier(
             verifications: PostgresVerificationStore(client: client), deliveries: PostgresDeliveryStore(client: client),
             phones: PostgresPhoneStore(client: client), sender: sender, keyring: keyring,
-            numbers: LibPhoneNumberIntelligence(), recentServices: RecentServiceSettings(), settings: settings,
+            numbers: LibPhoneNumberIntelligence(), recentServices: RecentServiceSettings(),
+            safeList: PostgresSafeListStore(client: client), settings: settings,
             logger: Self.logger)
     }
 
