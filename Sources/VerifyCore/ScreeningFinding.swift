@@ -22,6 +22,20 @@ public struct ScreeningFinding: Sendable, Equatable {
     /// What the caller is answered when the rule is enforced.
     public var error: VerifyError
 
+    public init(
+        rule: StartScreening.Rule, mode: StartScreening.Mode, channel: Channel, lineType: LineType,
+        region: RegionCode?, callingCode: Int?, layer: GeoLayer?, error: VerifyError
+    ) {
+        self.rule = rule
+        self.mode = mode
+        self.channel = channel
+        self.lineType = lineType
+        self.region = region
+        self.callingCode = callingCode
+        self.layer = layer
+        self.error = error
+    }
+
     /// The figures, as a log line carries them.
     public var metadata: Logger.Metadata {
         var metadata: Logger.Metadata = [

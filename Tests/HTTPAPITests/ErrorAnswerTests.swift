@@ -98,6 +98,13 @@ struct ErrorAnswerTests {
             message:
                 "The requested resource /Services/\(service)/RateLimits/\(rateLimit)/Buckets/\(bucket) was not found"
         ),
+        // A screening refusal answers as the error it carries; the rule it names is for records, not for the caller.
+        Row(
+            error: ScreeningRefusal(
+                ScreeningFinding(
+                    rule: .geo, mode: .enforce, channel: .sms, lineType: .mobile, region: RegionCode("NG"),
+                    callingCode: 234, layer: .defaults, error: VerifyError(.destinationBlocked))),
+            status: .forbidden, code: 60605, message: "Verification delivery attempt blocked by geo permissions"),
         Row(error: APIError.unauthenticated, status: .unauthorized, code: 20003, message: "Authenticate"),
         Row(
             error: APIError.malformedBody, status: .badRequest, code: 60200, message: "Invalid parameter: request body"),
