@@ -101,11 +101,11 @@ public struct AdminCommands: Sendable {
         return .object(members)
     }
 
-    private func refusal(_ message: String) -> Output {
+    func refusal(_ message: String) -> Output {
         Output(lines: [line(.object([("error", .string(message))]))], refused: true)
     }
 
-    private func line(_ value: JSONValue) -> String {
+    func line(_ value: JSONValue) -> String {
         String(decoding: value.serialized(), as: UTF8.self)
     }
 }

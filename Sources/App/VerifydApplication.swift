@@ -76,7 +76,7 @@ public func buildApplication(
             configured: settings.defaultService, name: settings.defaultServiceName, services: services)
         let router = buildRouter(
             APIDependencies(
-                verifier: verifier, services: services,
+                verifier: verifier, services: services, attempts: PostgresAttemptStore(client: postgres),
                 authenticator: Authenticator(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
                     credentials: PostgresCredentialStore(client: postgres)),

@@ -7,6 +7,8 @@ import VerifyCore
 public struct APIDependencies: Sendable {
     public var verifier: Verifier
     public var services: any ServiceStore
+    /// The account's delivery attempts, for the Attempts API.
+    public var attempts: any AttemptStore
     public var authenticator: Authenticator
     /// The account SID responses name (`VERIFYD_ACCOUNT_SID`).
     public var accountSid: AccountSid
@@ -23,13 +25,15 @@ public struct APIDependencies: Sendable {
     public var logger: Logger
 
     public init(
-        verifier: Verifier, services: any ServiceStore, authenticator: Authenticator, accountSid: AccountSid,
+        verifier: Verifier, services: any ServiceStore, attempts: any AttemptStore, authenticator: Authenticator,
+        accountSid: AccountSid,
         publicURL: String, defaultCountryCode: String?,
         defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
         isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?, logger: Logger
     ) {
         self.verifier = verifier
         self.services = services
+        self.attempts = attempts
         self.authenticator = authenticator
         self.accountSid = accountSid
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL

@@ -152,6 +152,7 @@ extension VerifyError.Resource {
         case .service(let service): "/Services/\(service)"
         case .verification(let service, let sid): "/Services/\(service)/Verifications/\(sid)"
         case .verificationCheck(let service): "/Services/\(service)/VerificationCheck"
+        case .attempt(let sid): "/Attempts/\(sid)"
         }
     }
 }

@@ -16,6 +16,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     ServiceRoutes(services: dependencies.services, json: json).register(on: api)
     VerificationRoutes(verifier: dependencies.verifier, json: json).register(on: api)
+    AttemptRoutes(attempts: dependencies.attempts, json: json).register(on: api)
 
     let original = router.group()
         .add(middleware: ErrorMiddleware(surface: .plain))
