@@ -15,7 +15,7 @@ struct BackfillRegionsTests {
     func matchesLibPhoneNumber() throws {
         let sql = try String(contentsOf: Self.migration, encoding: .utf8)
         var table: [Int: String] = [:]
-        for match in sql.matches(of: /\('(\d{1,3})', '([A-Z]{2}|001)'\)/) {
+        for match in sql.matches(of: /"(\d{1,3})": "([A-Z]{2}|001)"/) {
             let code = try #require(Int(match.output.1))
             #expect(table.updateValue(String(match.output.2), forKey: code) == nil, "\(code) listed twice")
         }
