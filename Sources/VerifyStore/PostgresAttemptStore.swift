@@ -17,6 +17,14 @@ public struct PostgresAttemptStore: AttemptStore {
     public func attempts(matching filter: AttemptFilter, before cursor: AttemptPageCursor?, offset: Int, limit: Int)
         async throws -> [VerificationAttempt]
     {
+        let rows = try await client.query(Self.listing(filter, before: cursor, offset: offset, limit: limit))
+        return try rows.map(VerificationAttempt.init(row:))
+    }
+
+    /// The page statement; AttemptQueryPlanTests explains it to check which index each filter uses.
+    static func listing(_ filter: AttemptFilter, before cursor: AttemptPageCursor?, offset: Int, limit: Int)
+        -> PostgresQuery
+    {
         var conditions = Self.conditions(filter)
         var skipped = offset
         if let cursor {
@@ -27,13 +35,11 @@ public struct PostgresAttemptStore: AttemptStore {
                 """)
             skipped = 0
         }
-        let rows = try await client.query(
-            """
+        return """
             SELECT \(fragment: Self.columns) FROM \(fragment: Self.source)
             WHERE \(fragment: Self.all(conditions))
             ORDER BY a.created_at DESC, a.sid DESC LIMIT \(limit) OFFSET \(skipped)
-            """)
-        return try rows.map(VerificationAttempt.init(row:))
+            """
     }
 
     public func attempt(_ sid: AttemptSid) async throws -> VerificationAttempt? {
