@@ -31,8 +31,7 @@ public struct PostgresServiceStore: ServiceStore {
         async throws -> VerifyService?
     {
         try await client.withTransaction { connection in
-            let rows = try await connection.query(
-                "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.sid = \(sid.rawValue) FOR UPDATE")
+            let rows = try await connection.query(Self.lockForUpdate(sid))
             guard let row = rows.single() else { return nil }
             var settings = try VerifyService(row: row).settings
             try change(&settings)
@@ -51,6 +50,13 @@ public struct PostgresServiceStore: ServiceStore {
                 """)
             return try VerifyService(row: updated[0])
         }
+    }
+
+    /// The update's read of the row it changes. FOR NO KEY UPDATE, not FOR UPDATE: a start's insert of a
+    /// verification takes FOR KEY SHARE on its service row (the foreign key), which only FOR UPDATE conflicts with,
+    /// so an update would otherwise stall every start of the service until it commits.
+    static func lockForUpdate(_ sid: ServiceSid) -> PostgresQuery {
+        "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.sid = \(sid.rawValue) FOR NO KEY UPDATE"
     }
 
     public func delete(_ sid: ServiceSid) async throws -> Bool {
