@@ -10,6 +10,7 @@ let migrationFiles = [
     "0003_inbound_message_receipts.sql",
     "0004_rate_limits_and_safe_list.sql",
     "0007_verification_attempts.sql",
+    "0010_retention.sql",
 ]
 
 let strict: [SwiftSetting] = [

@@ -104,6 +104,10 @@ public func buildApplication(
             ExpirySweeper(
                 verifications: verifications, rateLimits: rateLimits,
                 interval: settings.delivery.dispatchInterval * 5, batchSize: 500, logger: logger))
+        background.append(
+            RetentionService(
+                store: PostgresRetentionStore(client: postgres),
+                settings: .init(retention: settings.retention, interval: settings.retentionInterval), logger: logger))
         let application = Application(
             router: router,
             server: httpServer(settings.httpLimits),

@@ -21,11 +21,11 @@ public struct PostgresRateLimitStore: RateLimitStore {
         let results = try await Self.refusingDuplicate(.duplicateUniqueName) {
             try await client.withConnection { connection in
                 try await connection.pipeline([
-                    "SELECT FROM services WHERE sid = \(service.rawValue) FOR NO KEY UPDATE",
+                    "SELECT FROM services WHERE sid = \(service.rawValue) AND deleted_at IS NULL FOR NO KEY UPDATE",
                     """
                     INSERT INTO rate_limits AS r (service_sid, sid, unique_name, description)
                     SELECT \(service.rawValue), \(sid.rawValue), \(uniqueName), \(description)
-                    WHERE EXISTS (SELECT FROM services WHERE sid = \(service.rawValue))
+                    WHERE EXISTS (SELECT FROM services WHERE sid = \(service.rawValue) AND deleted_at IS NULL)
                         AND (SELECT count(*) FROM rate_limits WHERE service_sid = \(service.rawValue))
                             < \(RateLimit.maximumPerService)
                     RETURNING \(fragment: RateLimit.columns)
@@ -59,7 +59,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
         let page = PageCursor.clause(cursor, order: "r.created_at, r.sid", offset: offset, limit: limit)
         let results = try await client.withConnection { connection in
             try await connection.pipeline([
-                "SELECT FROM services WHERE sid = \(service.rawValue)",
+                "SELECT FROM services WHERE sid = \(service.rawValue) AND deleted_at IS NULL",
                 """
                 SELECT \(fragment: RateLimit.columns) FROM rate_limits r WHERE r.service_sid = \(service.rawValue)
                 \(fragment: page)

@@ -16,14 +16,17 @@ public struct PostgresServiceStore: ServiceStore {
 
     public func service(_ sid: ServiceSid) async throws -> VerifyService? {
         let rows = try await client.query(
-            "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.sid = \(sid.rawValue)")
+            """
+            SELECT \(fragment: VerifyService.columns) FROM services s
+            WHERE s.sid = \(sid.rawValue) AND s.deleted_at IS NULL
+            """)
         return try rows.single().map { try VerifyService(row: $0) }
     }
 
     public func list(after cursor: ServicePageCursor?, offset: Int, limit: Int) async throws -> [VerifyService] {
         let page = ServicePageCursor.clause(cursor, order: "s.created_at, s.sid", offset: offset, limit: limit)
         return try await client.query(
-            "SELECT \(fragment: VerifyService.columns) FROM services s WHERE true \(fragment: page)"
+            "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.deleted_at IS NULL \(fragment: page)"
         ).map { try VerifyService(row: $0) }
     }
 
@@ -56,11 +59,22 @@ public struct PostgresServiceStore: ServiceStore {
     /// verification takes FOR KEY SHARE on its service row (the foreign key), which only FOR UPDATE conflicts with,
     /// so an update would otherwise stall every start of the service until it commits.
     static func lockForUpdate(_ sid: ServiceSid) -> PostgresQuery {
-        "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.sid = \(sid.rawValue) FOR NO KEY UPDATE"
+        """
+        SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.sid = \(sid.rawValue) AND s.deleted_at IS NULL
+        FOR NO KEY UPDATE
+        """
     }
 
+    /// Marks the service deleted: it reads as absent at once, and the retention service purges its rows in batches
+    /// (one DELETE cascading through millions of verifications would outlast any statement timeout). A deleted
+    /// default service stops being the default, so the original routes create a new one.
     public func delete(_ sid: ServiceSid) async throws -> Bool {
-        try await client.query("DELETE FROM services WHERE sid = \(sid.rawValue)").affectedRows == 1
+        try await client.query(
+            """
+            UPDATE services SET deleted_at = now(), default_marker = NULL, updated_at = now()
+            WHERE sid = \(sid.rawValue) AND deleted_at IS NULL
+            """
+        ).affectedRows == 1
     }
 
     public func defaultService(named name: String) async throws -> VerifyService {

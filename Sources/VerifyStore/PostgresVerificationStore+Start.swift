@@ -70,7 +70,7 @@ extension PostgresVerificationStore {
                 ORDER BY created_at DESC LIMIT 1
                 FOR UPDATE
             ) v ON true
-            WHERE s.sid = \(request.service.rawValue)
+            WHERE s.sid = \(request.service.rawValue) AND s.deleted_at IS NULL
             """
     }
 
