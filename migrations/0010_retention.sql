@@ -15,7 +15,8 @@ BEGIN
 END
 $ddl$;
 
--- The purge finds deleted services without reading the live ones.
+-- The purge finds deleted services without reading the live ones, and reads a deleted service's verifications by
+-- verifications_by_service (0007), its rate-limit rows by their keys, which lead with the service.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS services_deleted ON services (deleted_at) WHERE deleted_at IS NOT NULL;
 
 -- The purge deletes a deleted service's failure counts by service; the key leads with the bucket, so without this
@@ -27,3 +28,13 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS phone_check_failures_decay ON phone_chec
 -- (verifications, STOP/START receipts, failure counts) each read one bucket's rows by a key prefix.
 CREATE INDEX CONCURRENTLY IF NOT EXISTS phones_unmarked ON phones (updated_at)
     WHERE blocked_at IS NULL AND opted_out_at IS NULL;
+
+-- What `verifyd phones erase` keeps of a number that had opted out: its HMAC under a key derived from the code key
+-- (CodeKeyring.erasedPhoneDigests), never the number. A start refuses a number whose digest is here, unless a phone
+-- row made after the erasure (a new STOP or START) decides. Keyed by the number's bucket, like every per-phone row.
+CREATE TABLE IF NOT EXISTS erased_opt_outs (
+    bucket integer NOT NULL CHECK (bucket BETWEEN 0 AND 65535),
+    phone_hmac bytea NOT NULL CHECK (length(phone_hmac) = 32),
+    erased_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (bucket, phone_hmac)
+);

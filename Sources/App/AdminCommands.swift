@@ -15,9 +15,11 @@ public struct AdminCommands: Sendable {
 
     let client: PostgresClient
     let json: ResourceJSON
+    let environment: [String: String]
 
     public init(client: PostgresClient, environment: [String: String]) {
         self.client = client
+        self.environment = environment
         self.json = ResourceJSON(
             accountSid: environment["VERIFYD_ACCOUNT_SID"].flatMap { AccountSid($0) },
             publicURL: environment["VERIFYD_PUBLIC_URL"].flatMap(ServeSettings.publicURL) ?? "")

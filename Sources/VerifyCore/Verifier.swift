@@ -62,7 +62,9 @@ public struct Verifier: Sendable {
             slot = reserved
         }
         let keyring = self.keyring
-        let pending = try await verifications.start(request, settings: settings) { service in
+        var withDigests = request
+        withDigests.erasedPhoneDigests = keyring.erasedPhoneDigests(of: request.to)
+        let pending = try await verifications.start(withDigests, settings: settings) { service in
             try Self.prepare(request, service: service, keyring: keyring)
         }
         let verification = pending.verification
@@ -140,6 +142,9 @@ public struct StartRequest: Sendable {
     public var details: VerificationDetails
     /// The `RateLimits` the start is counted under, names checked against the service's rate limits.
     public var rateLimits: RateLimitKeys?
+    /// `CodeKeyring.erasedPhoneDigests(of: to)`, set by `Verifier.start`: an erased number that had opted out is
+    /// known only by these.
+    public var erasedPhoneDigests: [[UInt8]] = []
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
     public let newSid: VerificationSid
     public let attemptSid: AttemptSid

@@ -87,27 +87,31 @@ public struct PostgresRetentionStore: RetentionStore {
                 "SELECT sid FROM services WHERE deleted_at IS NOT NULL ORDER BY deleted_at LIMIT 1")
             guard let row = rows.single() else { return 0 }
             let service = try row.decode("sid", as: String.self)
-            // Children first, a batch at a time by indexes that lead with the service; the service row goes last,
-            // when its cascade finds only its few rate limits and buckets.
+            // Children first, a batch at a time by indexes that lead with the service (verifications_by_service in
+            // key order, so the planner never prefers a sequential scan over rows already deleted); the service
+            // row goes last, when its cascade finds only its few rate limits and buckets.
             let batches: [PostgresQuery] = [
                 """
                 DELETE FROM verifications v USING (
                     SELECT bucket, sid FROM verifications WHERE service_sid = \(service)
-                    LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                    ORDER BY created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED
                 ) doomed
                 WHERE v.bucket = doomed.bucket AND v.sid = doomed.sid
                 """,
                 """
-                DELETE FROM phone_check_failures WHERE ctid = ANY (ARRAY (
-                    SELECT ctid FROM phone_check_failures WHERE service_sid = \(service)
+                DELETE FROM phone_check_failures f USING (
+                    SELECT bucket, phone FROM phone_check_failures WHERE service_sid = \(service)
                     LIMIT \(limit) FOR UPDATE SKIP LOCKED
-                ))
+                ) doomed
+                WHERE f.bucket = doomed.bucket AND f.service_sid = \(service) AND f.phone = doomed.phone
                 """,
                 """
-                DELETE FROM rate_limit_bucket_hits WHERE ctid = ANY (ARRAY (
-                    SELECT ctid FROM rate_limit_bucket_hits WHERE service_sid = \(service)
-                    LIMIT \(limit) FOR UPDATE SKIP LOCKED
-                ))
+                DELETE FROM rate_limit_bucket_hits h USING (
+                    SELECT bucket_sid, value_digest, window_start FROM rate_limit_bucket_hits
+                    WHERE service_sid = \(service) LIMIT \(limit) FOR UPDATE SKIP LOCKED
+                ) doomed
+                WHERE h.service_sid = \(service) AND h.bucket_sid = doomed.bucket_sid
+                    AND h.value_digest = doomed.value_digest AND h.window_start = doomed.window_start
                 """,
             ]
             for batch in batches {

@@ -55,7 +55,12 @@ extension PostgresVerificationStore {
         let phone = request.to.e164
         return """
             SELECT \(fragment: VerifyService.columns),
-                p.blocked_at IS NOT NULL AS blocked, p.opted_out_at IS NOT NULL AS opted_out,
+                p.blocked_at IS NOT NULL AS blocked,
+                p.opted_out_at IS NOT NULL OR EXISTS (
+                    SELECT FROM erased_opt_outs e
+                    WHERE e.bucket = \(bucket) AND e.phone_hmac = ANY (\(PostgresArray(request.erasedPhoneDigests)))
+                        AND (p.updated_at IS NULL OR p.updated_at < e.erased_at)
+                ) AS opted_out,
                 coalesce(f.consecutive_failures, 0) AS consecutive_failures,
                 coalesce(ceil(extract(epoch FROM f.last_failure_at - now())) + \(failureWindow), 0)::integer
                     AS seconds_until_failures_decay,
