@@ -72,7 +72,10 @@ struct AttemptQueryPlanTests {
     @Test("each filter of a page reads its index, never a sequential scan", arguments: cases)
     func pageUsesIndex(_ testCase: Case) async throws {
         try await StoreFixture.run { fixture in
-            try await fixture.client.query(Self.seed)
+            // A generous statement timeout: the machine running the tests may be busy.
+            try await fixture.client.withTransaction(limits: TransactionLimits(statementTimeout: .seconds(300))) {
+                try await $0.query(Self.seed)
+            }
             try await fixture.client.query("ANALYZE services, verifications, delivery_attempts")
             let listing = PostgresAttemptStore.listing(testCase.filter, before: nil, offset: 0, limit: 51)
             let plan = try await fixture.client.query("EXPLAIN (COSTS OFF) \(fragment: listing)")
