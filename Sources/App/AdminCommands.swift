@@ -16,9 +16,11 @@ public struct AdminCommands: Sendable {
 
     let client: PostgresClient
     let json: ResourceJSON
+    let environment: [String: String]
 
     public init(client: PostgresClient, environment: [String: String]) {
         self.client = client
+        self.environment = environment
         self.json = ResourceJSON(
             accountSid: environment["VERIFYD_ACCOUNT_SID"].flatMap { AccountSid($0) },
             publicURL: environment["VERIFYD_PUBLIC_URL"].flatMap(ServeSettings.publicURL) ?? "")
@@ -160,11 +162,11 @@ public struct AdminCommands: Sendable {
         return .object(members)
     }
 
-    private func refusal(_ message: String) -> Output {
+    func refusal(_ message: String) -> Output {
         Output(lines: [line(.object([("error", .string(message))]))], refused: true)
     }
 
-    private func line(_ value: JSONValue) -> String {
+    func line(_ value: JSONValue) -> String {
         String(decoding: value.serialized(), as: UTF8.self)
     }
 }

@@ -21,6 +21,10 @@ public struct ServeSettings: Sendable {
     public var screening: ScreeningSettings
     public var phoneFailureCap: Int
     public var delivery: DeliverySettings
+    /// How long finished verifications and their delivery attempts are kept (`VERIFYD_RETENTION_DAYS`).
+    public var retention: Duration
+    /// How often each instance's retention service looks for what to delete.
+    public var retentionInterval: Duration
     public var httpLimits: HTTPLimits
 
     public static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> ServeSettings {
@@ -56,6 +60,9 @@ public struct ServeSettings: Sendable {
         let screening = ScreeningSettings.read(&reader, numbers: LibPhoneNumberIntelligence())
         let failureCap = reader.integer("VERIFYD_PHONE_FAILURE_CAP", default: 100, in: 1...100)
         let delivery = DeliverySettings.read(&reader)
+        let retentionDays = reader.integer("VERIFYD_RETENTION_DAYS", default: 30, in: 1...3650)
+        let retentionInterval = reader.milliseconds(
+            "VERIFYD_RETENTION_INTERVAL_MS", default: 60_000, in: 100...86_400_000)
         let headerTimeout = reader.integer("VERIFYD_HTTP_HEADER_TIMEOUT_MS", default: 10_000, in: 100...600_000)
         let bodyTimeout = reader.integer("VERIFYD_HTTP_BODY_TIMEOUT_MS", default: 30_000, in: 100...600_000)
         if !reader.problems.isEmpty { throw ConfigurationError(problems: reader.problems) }
@@ -64,7 +71,7 @@ public struct ServeSettings: Sendable {
             accountSid: accountSid ?? AccountSid.random(), authTokens: [token] + (secondary.map { [$0] } ?? []),
             codeKey: codeKey ?? [], previousCodeKeys: previous, defaultService: defaultService,
             defaultServiceName: defaultServiceName, screening: screening, phoneFailureCap: failureCap,
-            delivery: delivery,
+            delivery: delivery, retention: .seconds(retentionDays * 86_400), retentionInterval: retentionInterval,
             httpLimits: HTTPLimits(
                 headerTimeout: .milliseconds(headerTimeout), bodyTimeout: .milliseconds(bodyTimeout)))
     }

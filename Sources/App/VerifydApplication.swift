@@ -83,8 +83,8 @@ public func buildApplication(
             configured: settings.defaultService, name: settings.defaultServiceName, services: services)
         let router = buildRouter(
             APIDependencies(
-                verifier: verifier, services: services, rateLimits: rateLimits,
-                safeList: safeList,
+                verifier: verifier, services: services, attempts: PostgresAttemptStore(client: postgres),
+                rateLimits: rateLimits, safeList: safeList,
                 authenticator: Authenticator(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
                     credentials: PostgresCredentialStore(client: postgres)),
@@ -109,6 +109,10 @@ public func buildApplication(
             ExpirySweeper(
                 verifications: verifications, rateLimits: rateLimits,
                 interval: settings.delivery.dispatchInterval * 5, batchSize: 500, logger: logger))
+        background.append(
+            RetentionService(
+                store: PostgresRetentionStore(client: postgres),
+                settings: .init(retention: settings.retention, interval: settings.retentionInterval), logger: logger))
         let application = Application(
             router: router,
             server: httpServer(settings.httpLimits),

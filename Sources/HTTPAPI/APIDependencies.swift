@@ -7,6 +7,8 @@ import VerifyCore
 public struct APIDependencies: Sendable {
     public var verifier: Verifier
     public var services: any ServiceStore
+    /// The account's delivery attempts, for the Attempts API.
+    public var attempts: any AttemptStore
     public var rateLimits: any RateLimitStore
     public var safeList: any SafeListStore
     public var authenticator: Authenticator
@@ -31,15 +33,16 @@ public struct APIDependencies: Sendable {
     public var logger: Logger
 
     public init(
-        verifier: Verifier, services: any ServiceStore, rateLimits: any RateLimitStore, safeList: any SafeListStore,
-        authenticator: Authenticator, accountSid: AccountSid, publicURL: String, numbers: any NumberIntelligence,
-        defaultRegion: RegionCode?,
+        verifier: Verifier, services: any ServiceStore, attempts: any AttemptStore, rateLimits: any RateLimitStore,
+        safeList: any SafeListStore, authenticator: Authenticator, accountSid: AccountSid, publicURL: String,
+        numbers: any NumberIntelligence, defaultRegion: RegionCode?,
         defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
         isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?,
         retryAfterIfUnavailable: @escaping @Sendable (any Error) -> Int? = { _ in nil }, logger: Logger
     ) {
         self.verifier = verifier
         self.services = services
+        self.attempts = attempts
         self.rateLimits = rateLimits
         self.safeList = safeList
         self.authenticator = authenticator

@@ -179,6 +179,7 @@ extension VerifyError.Resource {
         case .service(let service): "/Services/\(service)"
         case .verification(let service, let sid): "/Services/\(service)/Verifications/\(sid)"
         case .verificationCheck(let service): "/Services/\(service)/VerificationCheck"
+        case .attempt(let sid): "/Attempts/\(sid)"
         case .rateLimit(let service, let sid): "/Services/\(service)/RateLimits/\(sid)"
         case .bucket(let service, let rateLimit, let sid): "/Services/\(service)/RateLimits/\(rateLimit)/Buckets/\(sid)"
         }

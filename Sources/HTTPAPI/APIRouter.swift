@@ -21,6 +21,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         .register(on: api)
     RateLimitRoutes(rateLimits: dependencies.rateLimits, json: json).register(on: api)
     SafeListRoutes(safeList: dependencies.safeList, json: json).register(on: api)
+    AttemptRoutes(attempts: dependencies.attempts, json: json).register(on: api)
     VerificationRoutes(verifier: dependencies.verifier, rateLimits: dependencies.rateLimits, json: json)
         .register(on: api)
 

@@ -1,4 +1,5 @@
 import Foundation
+import VerifyCore
 
 /// Dates as Twilio's Verify API writes them: `YYYY-MM-DDTHH:MM:SSZ`, UTC, whole seconds.
 enum TwilioDate {
@@ -9,6 +10,34 @@ enum TwilioDate {
         let (year, month, day) = civil(fromDays: days)
         return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
             + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
+    }
+
+    /// Reads the form `format` writes, the one Twilio's libraries send for date filters
+    /// (`2026-11-30T09:15:00Z`); nil for anything else, including dates that do not exist.
+    static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        let separators: [Int: UInt8] = [4: 0x2D, 7: 0x2D, 10: 0x54, 13: 0x3A, 16: 0x3A, 19: 0x5A]
+        guard bytes.count == 20,
+            bytes.indices.allSatisfy({ index in
+                separators[index].map { bytes[index] == $0 } ?? (0x30...0x39).contains(bytes[index])
+            }),
+            let date = CalendarDay(text.prefix(10))
+        else { return nil }
+        let number = { (range: Range<Int>) in range.reduce(0) { $0 * 10 + Int(bytes[$1] - 0x30) } }
+        let (hour, minute, second) = (number(11..<13), number(14..<16), number(17..<19))
+        guard hour < 24, minute < 60, second < 60 else { return nil }
+        let days = daysFromCivil(date.year, date.month, date.day)
+        return Date(timeIntervalSince1970: Double(days * 86_400 + hour * 3600 + minute * 60 + second))
+    }
+
+    /// A proleptic Gregorian date to days since 1970-01-01 (Howard Hinnant's `days_from_civil`).
+    private static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
     }
 
     /// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `civil_from_days`).

@@ -39,7 +39,7 @@ public struct CodeKeyring: Sendable {
     let current: Keys
     private let byID: [String: Keys]
     /// Current key first, then the previous ones: the order `candidates` computes in.
-    private let all: [Keys]
+    let all: [Keys]
 
     public struct InvalidKey: Error, CustomStringConvertible {
         public let description: String

@@ -8,4 +8,29 @@ public protocol PhoneStore: Sendable {
     /// Records a STOP (true) or START (false) the phone sent in inbound message `messageSid`, once: false when that
     /// message was recorded before (a retry or a replay), and then nothing changes.
     func recordOptOutMessage(_ phone: PhoneNumber, optedOut: Bool, messageSid: String) async throws -> Bool
+    /// Removes the number's verifications, delivery attempts, failure counts, STOP/START receipts and phone row. If
+    /// it is opted out, `digests[0]` (`CodeKeyring.erasedPhoneDigests`) is kept so a start to it is still refused.
+    func erase(_ phone: PhoneNumber, digests: [[UInt8]]) async throws -> PhoneErasure
+}
+
+/// What `verifyd phones erase` removed: counts only, never the number.
+public struct PhoneErasure: Sendable, Equatable {
+    public var verifications: Int
+    public var attempts: Int
+    public var failureCounts: Int
+    public var receipts: Int
+    public var phoneRows: Int
+    /// The number had opted out, so its keyed digest was kept: a later start to it is still refused.
+    public var optOutKept: Bool
+
+    public init(
+        verifications: Int, attempts: Int, failureCounts: Int, receipts: Int, phoneRows: Int, optOutKept: Bool
+    ) {
+        self.verifications = verifications
+        self.attempts = attempts
+        self.failureCounts = failureCounts
+        self.receipts = receipts
+        self.phoneRows = phoneRows
+        self.optOutKept = optOutKept
+    }
 }

@@ -77,7 +77,9 @@ public struct Verifier: Sendable {
             slot = reserved
         }
         let keyring = self.keyring
-        let pending = try await verifications.start(request, settings: settings) { service, isSafeListed in
+        var withDigests = request
+        withDigests.erasedPhoneDigests = keyring.erasedPhoneDigests(of: request.to)
+        let pending = try await verifications.start(withDigests, settings: settings) { service, isSafeListed in
             recentServices.remember(service.settings, for: service.sid)
             try enforce(
                 decide(destination, service: service.settings, safeListed: isSafeListed), destination, final: true)
@@ -163,6 +165,9 @@ public struct StartRequest: Sendable {
     public var rateLimits: RateLimitKeys?
     /// Twilio's `RiskCheck`; no rule reads it yet (see `RiskCheck`).
     public var riskCheck: RiskCheck
+    /// `CodeKeyring.erasedPhoneDigests(of: to)`, set by `Verifier.start`: an erased number that had opted out is
+    /// known only by these.
+    public var erasedPhoneDigests: [[UInt8]] = []
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
     public let newSid: VerificationSid
     public let attemptSid: AttemptSid

@@ -54,6 +54,8 @@ public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
         case verification(ServiceSid, VerificationSid)
         /// The live verification a check by number or SID looked for.
         case verificationCheck(ServiceSid)
+        /// A delivery attempt (`/Attempts/{VL…}`).
+        case attempt(AttemptSid)
         case rateLimit(ServiceSid, RateLimitSid)
         case bucket(ServiceSid, RateLimitSid, BucketSid)
     }

@@ -79,7 +79,7 @@ extension PostgresRateLimitStore {
     /// Whether the service exists, and how many of `names` it has rate limits for.
     static func known(_ names: [String], service: ServiceSid) -> PostgresQuery {
         """
-        SELECT EXISTS (SELECT FROM services WHERE sid = \(service.rawValue)) AS service_exists,
+        SELECT EXISTS (SELECT FROM services WHERE sid = \(service.rawValue) AND deleted_at IS NULL) AS service_exists,
             (SELECT count(*)::integer FROM rate_limits
              WHERE service_sid = \(service.rawValue)
                 AND unique_name = ANY (\(PostgresArray(names)))) AS known

@@ -21,11 +21,11 @@ public struct PostgresRateLimitStore: RateLimitStore {
         let results = try await Self.refusingDuplicate(.duplicateUniqueName) {
             try await client.withConnection { connection in
                 try await connection.pipeline([
-                    "SELECT FROM services WHERE sid = \(service.rawValue) FOR NO KEY UPDATE",
+                    "SELECT FROM services WHERE sid = \(service.rawValue) AND deleted_at IS NULL FOR NO KEY UPDATE",
                     """
                     INSERT INTO rate_limits AS r (service_sid, sid, unique_name, description)
                     SELECT \(service.rawValue), \(sid.rawValue), \(uniqueName), \(description)
-                    WHERE EXISTS (SELECT FROM services WHERE sid = \(service.rawValue))
+                    WHERE EXISTS (SELECT FROM services WHERE sid = \(service.rawValue) AND deleted_at IS NULL)
                         AND (SELECT count(*) FROM rate_limits WHERE service_sid = \(service.rawValue))
                             < \(RateLimit.maximumPerService)
                     RETURNING \(fragment: RateLimit.columns)
@@ -49,6 +49,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
             """
             SELECT \(fragment: RateLimit.columns) FROM rate_limits r
             WHERE r.service_sid = \(service.rawValue) AND r.sid = \(sid.rawValue)
+                AND \(fragment: PostgresVerificationStore.serviceLive(service))
             """
         ).single().map(RateLimit.init(row:))
     }
@@ -59,7 +60,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
         let page = PageCursor.clause(cursor, order: "r.created_at, r.sid", offset: offset, limit: limit)
         let results = try await client.withConnection { connection in
             try await connection.pipeline([
-                "SELECT FROM services WHERE sid = \(service.rawValue)",
+                "SELECT FROM services WHERE sid = \(service.rawValue) AND deleted_at IS NULL",
                 """
                 SELECT \(fragment: RateLimit.columns) FROM rate_limits r WHERE r.service_sid = \(service.rawValue)
                 \(fragment: page)
@@ -78,6 +79,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
             """
             UPDATE rate_limits r SET description = \(description), updated_at = now()
             WHERE r.service_sid = \(service.rawValue) AND r.sid = \(sid.rawValue)
+                AND \(fragment: PostgresVerificationStore.serviceLive(service))
             RETURNING \(fragment: RateLimit.columns)
             """
         ).single().map(RateLimit.init(row:))
@@ -85,7 +87,10 @@ public struct PostgresRateLimitStore: RateLimitStore {
 
     public func deleteRateLimit(_ sid: RateLimitSid, service: ServiceSid) async throws -> Bool {
         try await client.query(
-            "DELETE FROM rate_limits WHERE service_sid = \(service.rawValue) AND sid = \(sid.rawValue)"
+            """
+            DELETE FROM rate_limits WHERE service_sid = \(service.rawValue) AND sid = \(sid.rawValue)
+                AND \(fragment: PostgresVerificationStore.serviceLive(service))
+            """
         ).affectedRows == 1
     }
 
@@ -108,6 +113,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
                     SELECT \(service.rawValue), \(rateLimit.rawValue), \(sid.rawValue), \(max), \(interval)
                     WHERE EXISTS (
                         SELECT FROM rate_limits WHERE service_sid = \(service.rawValue) AND sid = \(rateLimit.rawValue)
+                            AND \(fragment: PostgresVerificationStore.serviceLive(service))
                     ) AND (
                         SELECT count(*) FROM rate_limit_buckets
                         WHERE service_sid = \(service.rawValue) AND rate_limit_sid = \(rateLimit.rawValue)
@@ -136,6 +142,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
             """
             SELECT \(fragment: RateLimitBucket.columns) FROM rate_limit_buckets b
             WHERE b.service_sid = \(service.rawValue) AND b.rate_limit_sid = \(rateLimit.rawValue)
+                AND \(fragment: PostgresVerificationStore.serviceLive(service))
                 AND b.sid = \(sid.rawValue)
             """
         ).single().map(RateLimitBucket.init(row:))
@@ -147,10 +154,14 @@ public struct PostgresRateLimitStore: RateLimitStore {
         let page = PageCursor.clause(cursor, order: "b.created_at, b.sid", offset: offset, limit: limit)
         let results = try await client.withConnection { connection in
             try await connection.pipeline([
-                "SELECT FROM rate_limits WHERE service_sid = \(service.rawValue) AND sid = \(rateLimit.rawValue)",
+                """
+                SELECT FROM rate_limits WHERE service_sid = \(service.rawValue) AND sid = \(rateLimit.rawValue)
+                    AND \(fragment: PostgresVerificationStore.serviceLive(service))
+                """,
                 """
                 SELECT \(fragment: RateLimitBucket.columns) FROM rate_limit_buckets b
                 WHERE b.service_sid = \(service.rawValue) AND b.rate_limit_sid = \(rateLimit.rawValue)
+                    AND \(fragment: PostgresVerificationStore.serviceLive(service))
                 \(fragment: page)
                 """,
             ])
@@ -172,6 +183,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
                 SET max = coalesce(\(max), b.max), interval_seconds = coalesce(\(interval), b.interval_seconds),
                     updated_at = now()
                 WHERE b.service_sid = \(service.rawValue) AND b.rate_limit_sid = \(rateLimit.rawValue)
+                    AND \(fragment: PostgresVerificationStore.serviceLive(service))
                     AND b.sid = \(sid.rawValue)
                 RETURNING \(fragment: RateLimitBucket.columns)
                 """
@@ -184,6 +196,7 @@ public struct PostgresRateLimitStore: RateLimitStore {
             """
             DELETE FROM rate_limit_buckets
             WHERE service_sid = \(service.rawValue) AND rate_limit_sid = \(rateLimit.rawValue) AND sid = \(sid.rawValue)
+                AND \(fragment: PostgresVerificationStore.serviceLive(service))
             """
         ).affectedRows == 1
     }

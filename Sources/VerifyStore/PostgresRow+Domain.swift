@@ -18,6 +18,13 @@ extension PostgresRow {
         return phone
     }
 
+    /// A region column that may be NULL (not known).
+    func region(_ column: String) throws -> RegionCode? {
+        guard let text = try decode(column, as: String?.self) else { return nil }
+        guard let region = RegionCode(text) else { throw StoreError.malformed("region", column: column) }
+        return region
+    }
+
     func value<Value: RawRepresentable>(_ column: String, as type: Value.Type) throws -> Value
     where Value.RawValue == String {
         guard let value = Value(rawValue: try decode(column, as: String.self)) else {

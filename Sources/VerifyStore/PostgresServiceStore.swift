@@ -16,14 +16,17 @@ public struct PostgresServiceStore: ServiceStore {
 
     public func service(_ sid: ServiceSid) async throws -> VerifyService? {
         let rows = try await client.query(
-            "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.sid = \(sid.rawValue)")
+            """
+            SELECT \(fragment: VerifyService.columns) FROM services s
+            WHERE s.sid = \(sid.rawValue) AND s.deleted_at IS NULL
+            """)
         return try rows.single().map { try VerifyService(row: $0) }
     }
 
     public func list(after cursor: ServicePageCursor?, offset: Int, limit: Int) async throws -> [VerifyService] {
         let page = ServicePageCursor.clause(cursor, order: "s.created_at, s.sid", offset: offset, limit: limit)
         return try await client.query(
-            "SELECT \(fragment: VerifyService.columns) FROM services s WHERE true \(fragment: page)"
+            "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.deleted_at IS NULL \(fragment: page)"
         ).map { try VerifyService(row: $0) }
     }
 
@@ -31,8 +34,7 @@ public struct PostgresServiceStore: ServiceStore {
         async throws -> VerifyService?
     {
         try await client.withTransaction { connection in
-            let rows = try await connection.query(
-                "SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.sid = \(sid.rawValue) FOR UPDATE")
+            let rows = try await connection.query(Self.lockForUpdate(sid))
             guard let row = rows.single() else { return nil }
             var settings = try VerifyService(row: row).settings
             try change(&settings)
@@ -55,8 +57,26 @@ public struct PostgresServiceStore: ServiceStore {
         }
     }
 
+    /// The update's read of the row it changes. FOR NO KEY UPDATE, not FOR UPDATE: a start's insert of a
+    /// verification takes FOR KEY SHARE on its service row (the foreign key), which only FOR UPDATE conflicts with,
+    /// so an update would otherwise stall every start of the service until it commits.
+    static func lockForUpdate(_ sid: ServiceSid) -> PostgresQuery {
+        """
+        SELECT \(fragment: VerifyService.columns) FROM services s WHERE s.sid = \(sid.rawValue) AND s.deleted_at IS NULL
+        FOR NO KEY UPDATE
+        """
+    }
+
+    /// Marks the service deleted: it reads as absent at once, and the retention service purges its rows in batches
+    /// (one DELETE cascading through millions of verifications would outlast any statement timeout). A deleted
+    /// default service stops being the default, so the original routes create a new one.
     public func delete(_ sid: ServiceSid) async throws -> Bool {
-        try await client.query("DELETE FROM services WHERE sid = \(sid.rawValue)").affectedRows == 1
+        try await client.query(
+            """
+            UPDATE services SET deleted_at = now(), default_marker = NULL, updated_at = now()
+            WHERE sid = \(sid.rawValue) AND deleted_at IS NULL
+            """
+        ).affectedRows == 1
     }
 
     public func defaultService(named name: String) async throws -> VerifyService {

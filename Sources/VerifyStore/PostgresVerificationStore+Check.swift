@@ -45,6 +45,7 @@ extension PostgresVerificationStore {
                 """
                 SELECT v.phone FROM verifications v
                 WHERE v.bucket = \(target.bucket) AND v.sid = \(target.rawValue) AND v.service_sid = \(service)
+                    AND \(fragment: serviceLive(command.service))
                 """)
             guard let row = rows.single() else { return .notFound }
             (phone, bucket, sid) = (try row.phone("phone"), target.bucket, target)
@@ -57,6 +58,7 @@ extension PostgresVerificationStore {
             FROM verifyd_check(\(bucket)::integer, \(service), \(phone.e164), \(sid?.rawValue),
                 \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)), \(command.failureCap)::integer,
                 \(failureWindow)::integer)
+            WHERE \(fragment: serviceLive(command.service))
             """)
         guard let row = rows.single() else { return .notFound }
         let secondsUntilExpiry = try row.decode("live_seconds_until_expiry", as: Int.self)

@@ -56,7 +56,12 @@ extension PostgresVerificationStore {
         let phone = request.to.e164
         return """
             SELECT \(fragment: VerifyService.columns),
-                p.blocked_at IS NOT NULL AS blocked, p.opted_out_at IS NOT NULL AS opted_out,
+                p.blocked_at IS NOT NULL AS blocked,
+                p.opted_out_at IS NOT NULL OR EXISTS (
+                    SELECT FROM erased_opt_outs e
+                    WHERE e.bucket = \(bucket) AND e.phone_hmac = ANY (\(PostgresArray(request.erasedPhoneDigests)))
+                        AND (p.updated_at IS NULL OR p.updated_at < e.erased_at)
+                ) AS opted_out,
                 EXISTS (SELECT FROM safe_list_numbers WHERE bucket = \(bucket) AND phone = \(phone)) AS safe_listed,
                 coalesce(f.consecutive_failures, 0) AS consecutive_failures,
                 coalesce(ceil(extract(epoch FROM f.last_failure_at - now())) + \(failureWindow), 0)::integer
@@ -72,7 +77,7 @@ extension PostgresVerificationStore {
                 ORDER BY created_at DESC LIMIT 1
                 FOR UPDATE
             ) v ON true
-            WHERE s.sid = \(request.service.rawValue)
+            WHERE s.sid = \(request.service.rawValue) AND s.deleted_at IS NULL
             """
     }
 

@@ -18,6 +18,7 @@ public struct PostgresVerificationStore: VerificationStore {
                 SELECT \(fragment: Verification.columns) FROM verifications v
                 WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.service_sid = \(service.rawValue)
                     AND v.status IN ('pending', 'max_attempts_reached') AND v.expires_at > now()
+                    AND \(fragment: Self.serviceLive(service))
                 """,
                 SendAttempt.query(bucket: sid.bucket, verification: sid),
             ])
@@ -36,11 +37,12 @@ public struct PostgresVerificationStore: VerificationStore {
                 """
                 UPDATE verifications SET \(fragment: Verification.end(as: status))
                 WHERE bucket = \(sid.bucket) AND sid = \(sid.rawValue) AND service_sid = \(service.rawValue)
-                    AND status = 'pending' AND expires_at > now()
+                    AND status = 'pending' AND expires_at > now() AND \(fragment: Self.serviceLive(service))
                 """,
                 """
                 SELECT \(fragment: Verification.columns), v.expires_at > now() AS still_valid FROM verifications v
                 WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.service_sid = \(service.rawValue)
+                    AND \(fragment: Self.serviceLive(service))
                 """,
                 SendAttempt.query(bucket: sid.bucket, verification: sid),
             ])
@@ -61,9 +63,16 @@ public struct PostgresVerificationStore: VerificationStore {
                 \(fragment: VerifyService.settingsColumns)
             FROM verifications v JOIN services s ON s.sid = v.service_sid
             WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.status = 'pending' AND v.expires_at > now()
+                AND s.deleted_at IS NULL
             """)
         guard let row = rows.single() else { return nil }
         return try PendingCode(row: row, service: VerifyService(row: row), code: PendingCode.sealed(row))
+    }
+
+    /// True unless the service was deleted (its rows wait for the purge). Uncorrelated, so PostgreSQL evaluates it
+    /// once, before the rest of the statement runs: a gate on the check's function too.
+    static func serviceLive(_ service: ServiceSid) -> PostgresQuery {
+        "EXISTS (SELECT FROM services WHERE sid = \(service.rawValue) AND deleted_at IS NULL)"
     }
 
     /// The failure window as a bind, so SQL and `VerificationPolicy` cannot disagree about it.

@@ -42,7 +42,8 @@ struct KeysCommand: AsyncParsableCommand {
 
 struct PhonesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "phones", abstract: "Block or unblock a phone number.", subcommands: [Block.self, Unblock.self])
+        commandName: "phones", abstract: "Block, unblock or erase a phone number.",
+        subcommands: [Block.self, Unblock.self, Erase.self])
 
     struct Block: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Send nothing more to NUMBER (E.164).")
@@ -56,5 +57,12 @@ struct PhonesCommand: AsyncParsableCommand {
             abstract: "Lift a block and clear the number's consecutive failed checks.")
         @Argument(help: "The number, E.164 (+14155550100).") var number: String
         func run() async throws { try await runAdmin { try await $0.unblock(number) } }
+    }
+
+    struct Erase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove everything stored about NUMBER; an opt-out is kept as a keyed hash (VERIFYD_CODE_KEY).")
+        @Argument(help: "The number, E.164 (+14155550100).") var number: String
+        func run() async throws { try await runAdmin { try await $0.erase(number) } }
     }
 }

@@ -68,7 +68,7 @@ struct DefaultServiceTests {
             #expect(try await api.delete(APIClient.services() + "/" + sid).status == .noContent)
             let again = try await api.post("/sms", ["number": Self.number])
             #expect(again.status == .accepted)
-            let services: Int = try await fixture.scalar("SELECT count(*) FROM services")
+            let services: Int = try await fixture.scalar("SELECT count(*) FROM services WHERE deleted_at IS NULL")
             #expect(services == 1)
         }
     }

@@ -5,6 +5,7 @@ import NIOCore
 import Postgres
 import TestSupport
 import Testing
+import VerifyStore
 
 /// `/v2/Services/{VA}/RateLimits` and `…/Buckets`, as Twilio's Service Rate Limits API answers them.
 @Suite("Rate Limits API")
@@ -262,13 +263,16 @@ struct RateLimitAPITests {
         }
     }
 
-    @Test("deleting a service deletes its rate limits and their buckets")
+    @Test("a deleted service's rate limits answer 404 at once, and retention purges them and their buckets")
     func serviceDeletion() async throws {
         try await withAPI { fixture, api in
             let service = try await api.createService()
             let rateLimit = try await Self.createRateLimit(api, service, "ip")
             _ = try await api.post(Self.buckets(service, rateLimit), ["Max": "3", "Interval": "60"])
             #expect(try await api.delete(APIClient.services() + "/\(service)").status == .noContent)
+            #expect(try await api.get("\(Self.buckets(service, rateLimit))").status == .notFound)
+            let retention = PostgresRetentionStore(client: fixture.client)
+            while try await retention.purgeDeletedServices(limit: 100) > 0 {}
             let rows: Int = try await fixture.scalar(
                 "SELECT (SELECT count(*) FROM rate_limits) + (SELECT count(*) FROM rate_limit_buckets)")
             #expect(rows == 0)

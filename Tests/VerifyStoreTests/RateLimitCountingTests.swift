@@ -152,7 +152,7 @@ struct RateLimitCountingTests {
         }
     }
 
-    @Test("windows that ended are swept; deleting the service deletes its rate limits, buckets and counters")
+    @Test("windows that ended are swept; a deleted service's rate limits, buckets and counters are purged")
     func cleanup() async throws {
         try await StoreFixture.run { fixture in
             let store = PostgresRateLimitStore(client: fixture.client)
@@ -165,6 +165,8 @@ struct RateLimitCountingTests {
             #expect(try await store.deleteExpiredCounters(limit: 10) == 1)
             #expect(try await store.deleteExpiredCounters(limit: 10) == 0)
             #expect(try await fixture.services.delete(service.sid))
+            let retention = PostgresRetentionStore(client: fixture.client)
+            while try await retention.purgeDeletedServices(limit: 100) > 0 {}
             for table in ["rate_limits", "rate_limit_buckets", "rate_limit_bucket_hits"] {
                 let rows: Int = try await fixture.scalar(
                     PostgresQuery(unsafeSQL: "SELECT count(*)::integer FROM \(table)"))

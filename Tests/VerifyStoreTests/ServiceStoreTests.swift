@@ -70,21 +70,31 @@ struct ServiceStoreTests {
         }
     }
 
-    @Test("deleting a service removes its verifications and their attempts")
-    func deleteCascades() async throws {
+    @Test("a deleted service is absent at once; retention purges its rows in batches, then the service row")
+    func deleteThenPurge() async throws {
         try await StoreFixture.run { fixture in
             let service = try await fixture.service()
             let kept = try await fixture.service()
-            try await fixture.start(service, testPhone(11))
-            try await fixture.start(service, testPhone(11))
+            for index in 11..<16 { try await fixture.start(service, testPhone(index)) }
             try await fixture.start(kept, testPhone(11))
             #expect(try await fixture.services.delete(service.sid))
             #expect(try await fixture.services.service(service.sid) == nil)
-            let verifications: Int = try await fixture.scalar("SELECT count(*) FROM verifications")
-            let attempts: Int = try await fixture.scalar("SELECT count(*) FROM delivery_attempts")
-            #expect(verifications == 1)
-            #expect(attempts == 1)
+            #expect(try await fixture.services.list(after: nil, offset: 0, limit: 50).map(\.sid) == [kept.sid])
+            #expect(try await fixture.services.update(service.sid) { $0.codeLength = 5 } == nil)
             #expect(try await fixture.services.delete(service.sid) == false)
+            await #expect(throws: VerifyError.self) { try await fixture.start(service, testPhone(20)) }
+            // Marked only: nothing was cascaded by the delete itself.
+            #expect(try await fixture.scalar("SELECT count(*) FROM verifications", as: Int.self) == 6)
+
+            let retention = PostgresRetentionStore(client: fixture.client)
+            var batches: [Int] = []
+            while case let removed = try await retention.purgeDeletedServices(limit: 2), removed > 0 {
+                batches.append(removed)
+            }
+            #expect(batches == [2, 2, 1, 1])
+            #expect(try await fixture.scalar("SELECT count(*) FROM verifications", as: Int.self) == 1)
+            #expect(try await fixture.scalar("SELECT count(*) FROM delivery_attempts", as: Int.self) == 1)
+            #expect(try await fixture.scalar("SELECT count(*) FROM services", as: Int.self) == 1)
         }
     }
 

@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import Postgres
+import TestSupport
+import Testing
+import VerifyCore
+
+@testable import App
+@testable import VerifyStore
+
+/// The retention service against a real database, with its clock moved forward instead of rows backdated.
+@Suite("Retention")
+struct RetentionTests {
+    static let day: TimeInterval = 86_400
+
+    /// A retention service whose clock reads the database's and adds `days`.
+    static func retention(_ fixture: StoreFixture, after days: Double, batchSize: Int = 500) -> RetentionService {
+        let store = PostgresRetentionStore(client: fixture.client)
+        return RetentionService(
+            store: store,
+            settings: .init(retention: .seconds(30 * 86_400), interval: .seconds(60), batchSize: batchSize),
+            logger: Logger(label: "test"), now: { try await store.now().addingTimeInterval(days * day) })
+    }
+
+    static func count(_ fixture: StoreFixture, _ table: String) async throws -> Int {
+        try await fixture.client.query(PostgresQuery(unsafeSQL: "SELECT count(*) FROM \(table)"))[0].decode(0)
+    }
+
+    @Test("finished verifications and their attempts go after the retention period, in batches; pending ones stay")
+    func verificationsExpire() async throws {
+        try await StoreFixture.run { fixture in
+            let service = try await fixture.service()
+            for index in 0..<5 {
+                let started = try await fixture.start(service, testPhone(index))
+                _ = try await fixture.verifier.update(service: service.sid, sid: started.sid, status: .canceled)
+            }
+            try await fixture.start(service, testPhone(9))
+            #expect(try await Self.retention(fixture, after: 29).pass()["verifications"] == 0)
+            #expect(try await Self.count(fixture, "verifications") == 6)
+            #expect(try await Self.retention(fixture, after: 31, batchSize: 2).pass()["verifications"] == 5)
+            #expect(try await Self.count(fixture, "verifications") == 1)
+            #expect(try await Self.count(fixture, "delivery_attempts") == 1)
+        }
+    }
+
+    @Test("failure counts go once their 24 hours have passed")
+    func failureCountsDecay() async throws {
+        try await StoreFixture.run { fixture in
+            let service = try await fixture.service()
+            try await fixture.start(service, testPhone(1))
+            _ = try await fixture.check(service, testPhone(1), fixture.wrongCode(for: testPhone(1)))
+            #expect(try await Self.count(fixture, "phone_check_failures") == 1)
+            #expect(try await Self.retention(fixture, after: 0.5).pass()["failure_counts"] == 0)
+            #expect(try await Self.retention(fixture, after: 1.5).pass()["failure_counts"] == 1)
+            #expect(try await Self.count(fixture, "phone_check_failures") == 0)
+        }
+    }
+
+    @Test("a phone row goes when nothing is left; blocks, opt-outs, verifications and STOP or START receipts keep it")
+    func idlePhones() async throws {
+        try await StoreFixture.run { fixture in
+            let service = try await fixture.service()
+            let (idle, blocked, optedOut, started, receipt) = (
+                testPhone(1), testPhone(2), testPhone(3), testPhone(4), testPhone(5)
+            )
+            try await fixture.phones.block(idle, reason: "test")
+            #expect(try await fixture.phones.unblock(idle))
+            try await fixture.phones.block(blocked, reason: "test")
+            try await fixture.phones.setOptedOut(optedOut, true)
+            try await fixture.phones.setOptedOut(started, true)
+            try await fixture.phones.setOptedOut(started, false)
+            try await fixture.start(service, started)
+            let message = "SM" + String(repeating: "a", count: 32)
+            #expect(try await fixture.phones.recordOptOutMessage(receipt, optedOut: false, messageSid: message))
+            #expect(try await Self.count(fixture, "phones") == 5)
+            #expect(try await Self.retention(fixture, after: 0.5).pass()["phones"] == 0)
+            #expect(try await Self.retention(fixture, after: 2).pass()["phones"] == 1)
+            let left = try await fixture.client.query("SELECT phone FROM phones ORDER BY phone")
+                .map { try $0.decode(0, as: String.self) }
+            #expect(left == [blocked, optedOut, started, receipt].map(\.e164).sorted())
+        }
+    }
+
+    @Test("while another instance holds a kind's turn, a batch of that kind deletes nothing")
+    func oneInstancePerBatch() async throws {
+        try await StoreFixture.run { fixture in
+            let service = try await fixture.service()
+            let started = try await fixture.start(service, testPhone(1))
+            _ = try await fixture.verifier.update(service: service.sid, sid: started.sid, status: .canceled)
+            let store = PostgresRetentionStore(client: fixture.client)
+            let cutoff = try await store.now().addingTimeInterval(31 * Self.day)
+            try await fixture.client.withTransaction { connection in
+                try await connection.query(
+                    "SELECT pg_advisory_xact_lock(\(PostgresRetentionStore.Turn.verifications.key))")
+                #expect(try await store.deleteVerifications(createdBefore: cutoff, limit: 10) == 0)
+            }
+            #expect(try await store.deleteVerifications(createdBefore: cutoff, limit: 10) == 1)
+        }
+    }
+}
