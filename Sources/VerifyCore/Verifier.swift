@@ -30,11 +30,14 @@ public struct Verifier: Sendable {
     let sender: any CodeSender
     let keyring: CodeKeyring
     let settings: Settings
+    /// Where verifications' and deliveries' outcomes are counted.
+    public let metrics: any VerifyMetrics
     let logger: Logger
 
     public init(
         verifications: any VerificationStore, deliveries: any DeliveryStore, phones: any PhoneStore,
-        sender: any CodeSender, keyring: CodeKeyring, settings: Settings, logger: Logger
+        sender: any CodeSender, keyring: CodeKeyring, settings: Settings,
+        metrics: any VerifyMetrics = UncountedMetrics(), logger: Logger
     ) {
         self.verifications = verifications
         self.deliveries = deliveries
@@ -42,6 +45,7 @@ public struct Verifier: Sendable {
         self.sender = sender
         self.keyring = keyring
         self.settings = settings
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -72,6 +76,10 @@ public struct Verifier: Sendable {
                 "sid": "\(verification.sid)", "service": "\(verification.serviceSid)", "to": "\(verification.to)",
                 "channel": "\(verification.channel.rawValue)", "sends": "\(verification.sendAttempts.count)",
             ])
+        // A start that resends a live verification's code is a send, not a new verification.
+        if verification.sendAttempts.count == 1 {
+            metrics.verification(.started, channel: verification.channel, to: verification.to)
+        }
         guard let slot else { return verification }
         let message = try self.message(pending, attempt: request.attemptSid)
         return try await deliver(
@@ -108,6 +116,7 @@ public struct Verifier: Sendable {
                 "sid": "\(verification.sid)", "status": "\(verification.status.rawValue)",
                 "attempts": "\(verification.checkAttempts)",
             ])
+        countEnd(of: verification)
         return verification
     }
 
@@ -126,7 +135,19 @@ public struct Verifier: Sendable {
             throw VerifyError(.notFound(.verification(service, sid)))
         }
         logger.info("verification.updated", metadata: ["sid": "\(sid)", "status": "\(verification.status.rawValue)"])
+        countEnd(of: verification)
         return verification
+    }
+
+    /// Counts a verification that a check or an update just ended as approved or out of attempts.
+    private func countEnd(of verification: Verification) {
+        let event: VerificationEvent? =
+            switch verification.status {
+            case .approved: .approved
+            case .maxAttemptsReached: .maxAttemptsReached
+            default: nil
+            }
+        if let event { metrics.verification(event, channel: verification.channel, to: verification.to) }
     }
 }
 
@@ -169,6 +190,15 @@ extension DeliveryOutcome {
         case .rejected: .failed
         case .unknown: .unknown
         case .unavailable: .queued
+        }
+    }
+
+    /// Twilio's error code, when the outcome carries one.
+    public var errorCode: Int? {
+        switch self {
+        case .retryable(let code, _): code
+        case .rejected(let code): code
+        case .sent, .unknown, .unavailable: nil
         }
     }
 }
