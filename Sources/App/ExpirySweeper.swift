@@ -10,6 +10,7 @@ struct ExpirySweeper: Service {
     let rateLimits: any RateLimitStore
     let interval: Duration
     let batchSize: Int
+    let metrics: any VerifyMetrics
     let logger: Logger
 
     func run() async throws {
@@ -17,7 +18,11 @@ struct ExpirySweeper: Service {
             do {
                 var expired = 0
                 repeat {
-                    expired = try await verifications.expireOverdue(limit: batchSize)
+                    let ended = try await verifications.expireOverdue(limit: batchSize)
+                    for verification in ended {
+                        metrics.verification(.expired, channel: verification.channel, to: verification.to)
+                    }
+                    expired = ended.count
                     if expired > 0 { logger.info("verification.expired", metadata: ["count": "\(expired)"]) }
                 } while expired == batchSize && !Task.isShuttingDownGracefully
                 var deleted = 0

@@ -8,6 +8,9 @@ public struct ServeSettings: Sendable {
     public var database: DatabaseSettings
     public var host: String
     public var port: Int
+    /// A second port that serves `/metrics` without authentication, for the scraper; nil serves it only on `port`,
+    /// behind Basic authentication.
+    public var metricsPort: Int?
     /// The URL clients and Twilio use to reach this service through the balancer.
     public var publicURL: String
     public var shutdownDrain: Duration
@@ -32,6 +35,9 @@ public struct ServeSettings: Sendable {
         let database = DatabaseSettings.read(&reader)
         let host = reader.optional("VERIFYD_HOST") ?? "127.0.0.1"
         let port = reader.integer("VERIFYD_PORT", default: 8080, in: 0...65535)
+        let metricsPort = reader.parsed("VERIFYD_METRICS_PORT", "a port number, 0 to 65535", required: false) {
+            Int($0).flatMap { (0...65535).contains($0) ? $0 : nil }
+        }
         let publicURL = reader.parsed(
             "VERIFYD_PUBLIC_URL", "an http:// or https:// URL, the address clients and Twilio use", required: true,
             Self.publicURL)
@@ -67,7 +73,8 @@ public struct ServeSettings: Sendable {
         let bodyTimeout = reader.integer("VERIFYD_HTTP_BODY_TIMEOUT_MS", default: 30_000, in: 100...600_000)
         if !reader.problems.isEmpty { throw ConfigurationError(problems: reader.problems) }
         return ServeSettings(
-            database: database, host: host, port: port, publicURL: publicURL ?? "", shutdownDrain: .seconds(drain),
+            database: database, host: host, port: port, metricsPort: metricsPort, publicURL: publicURL ?? "",
+            shutdownDrain: .seconds(drain),
             accountSid: accountSid ?? AccountSid.random(), authTokens: [token] + (secondary.map { [$0] } ?? []),
             codeKey: codeKey ?? [], previousCodeKeys: previous, defaultService: defaultService,
             defaultServiceName: defaultServiceName, screening: screening, phoneFailureCap: failureCap,

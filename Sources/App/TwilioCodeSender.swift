@@ -44,6 +44,15 @@ final class TwilioCodeSender: CodeSender {
         client.freeSlots
     }
 
+    /// The breaker as the `verifyd_twilio_circuit_state` gauge shows it: 0 closed, 1 probing, 2 open.
+    var circuitState: Int {
+        switch breaker.withLock({ $0.state }) {
+        case .closed: 0
+        case .probing: 1
+        case .open: 2
+        }
+    }
+
     private struct Slot: DeliverySlot {
         let sender: TwilioCodeSender
         let reserved: InFlightSlot

@@ -1,6 +1,7 @@
 import HTTPAPI
 import Hummingbird
 import Logging
+import NIOCore
 import PhoneNumberMetadata
 import Postgres
 import ServiceLifecycle
@@ -50,6 +51,10 @@ public func buildApplication(
     sender: (any CodeSender)? = nil,
     logger: Logger
 ) async throws -> VerifydApplication {
+    var logger = logger
+    // Every line names its instance, and every line a request causes names the request.
+    logger[metadataKey: "instance"] = .string(InstanceIdentity.current)
+    logger.handler.metadataProvider = RequestLogContext.metadataProvider
     let postgres = PostgresClient(configuration: settings.database.postgres, logger: logger)
     do {
         let runner = try MigrationRunner(client: postgres, migrations: migrations, logger: logger)
@@ -65,6 +70,8 @@ public func buildApplication(
         let deliveries = PostgresDeliveryStore(client: postgres)
         let verifications = PostgresVerificationStore(client: postgres)
         let rateLimits = PostgresRateLimitStore(client: postgres)
+        let metrics = VerifydMetrics(
+            sample: stateSampler(postgres: postgres, delivery: delivery, figures: HealthFigures(client: postgres)))
         let numbers = LibPhoneNumberIntelligence()
         let safeList = PostgresSafeListStore(client: postgres)
         settings.screening.log(to: logger)
@@ -77,7 +84,7 @@ public func buildApplication(
                 leaseSeconds: delivery.leaseSeconds,
                 retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1)),
                 screening: settings.screening.screening),
-            logger: logger)
+            metrics: metrics, logger: logger)
         let readiness = Readiness(runner: runner)
         let defaultService = DefaultServiceResolver(
             configured: settings.defaultService, name: settings.defaultServiceName, services: services)
@@ -96,7 +103,8 @@ public func buildApplication(
                     WebhookSettings(
                         validator: WebhookSignatureValidator(authTokens: $0.authTokens), rejectReason: $0.rejectReason)
                 },
-                retryAfterIfUnavailable: retryAfterIfDatabaseUnavailable, logger: logger))
+                retryAfterIfUnavailable: retryAfterIfDatabaseUnavailable, observeRequest: metrics.request,
+                renderMetrics: metrics.render, logger: logger))
         let dispatcher = DeliveryDispatcher(
             verifier: verifier, sender: delivery.sender, deliveries: deliveries,
             interval: settings.delivery.dispatchInterval,
@@ -108,11 +116,14 @@ public func buildApplication(
         background.append(
             ExpirySweeper(
                 verifications: verifications, rateLimits: rateLimits,
-                interval: settings.delivery.dispatchInterval * 5, batchSize: 500, logger: logger))
+                interval: settings.delivery.dispatchInterval * 5, batchSize: 500, metrics: metrics, logger: logger))
         background.append(
             RetentionService(
                 store: PostgresRetentionStore(client: postgres),
                 settings: .init(retention: settings.retention, interval: settings.retentionInterval), logger: logger))
+        if let metricsPort = settings.metricsPort {
+            background.append(metricsListener(settings.host, metricsPort, render: metrics.render, logger: logger))
+        }
         let application = Application(
             router: router,
             server: httpServer(settings.httpLimits),
@@ -127,6 +138,50 @@ public func buildApplication(
     } catch {
         await postgres.close()
         throw error
+    }
+}
+
+/// The scraper's own listener, `/metrics` without authentication: bind it where only the scraper reaches. Its
+/// server logs at warning and above, so that "listening on" names the API's port alone; this port is logged as
+/// `metrics.listening`.
+func metricsListener(_ host: String, _ port: Int, render: @escaping @Sendable () async -> String, logger: Logger)
+    -> some Service
+{
+    var quiet = logger
+    quiet.logLevel = max(logger.logLevel, .warning)
+    return Application(
+        router: buildMetricsRouter(render: render),
+        configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "verifyd-metrics"),
+        onServerRunning: { channel in
+            logger.info("metrics.listening", metadata: ["port": "\(channel.localAddress?.port ?? port)"])
+        },
+        logger: quiet)
+}
+
+/// Reads the gauges of state for a scrape: the pool, the Twilio client and its breaker, and the shared outbox (left
+/// as last read when the database does not answer).
+func stateSampler(postgres: PostgresClient, delivery: DeliveryWiring, figures: HealthFigures)
+    -> @Sendable (VerifydMetrics) async -> Void
+{
+    let sender = delivery.sender as? TwilioCodeSender
+    let twilio = delivery.twilio
+    return { metrics in
+        let pool = postgres.poolStatistics
+        metrics.set("verifyd_db_pool_connections", Double(pool.inUse), [("state", "in_use")])
+        metrics.set("verifyd_db_pool_connections", Double(pool.idle), [("state", "idle")])
+        metrics.set("verifyd_db_pool_capacity", Double(pool.capacity))
+        metrics.set("verifyd_db_pool_waiting", Double(pool.waiting))
+        metrics.advance("verifyd_db_pool_waits_total", to: Double(pool.waits))
+        metrics.advance("verifyd_db_pool_wait_seconds_total", to: pool.waited / .seconds(1))
+        if let twilio {
+            metrics.set(
+                "verifyd_twilio_transfers_in_flight", Double(twilio.configuration.maxInFlight - twilio.freeSlots))
+        }
+        if let sender { metrics.set("verifyd_twilio_circuit_state", Double(sender.circuitState)) }
+        if let outbox = try? await figures.outbox() {
+            metrics.set("verifyd_outbox_depth", Double(outbox.depth))
+            metrics.set("verifyd_outbox_oldest_age_seconds", outbox.oldestAge)
+        }
     }
 }
 

@@ -8,6 +8,8 @@ import Logging
 public struct VerifydLogHandler: LogHandler {
     public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
+    /// Metadata of the moment (the request id of the request being served), read for every line.
+    public var metadataProvider: Logger.MetadataProvider?
     private let label: String
     private let format: LogSettings.Format
     private static let output = FileHandle.standardError
@@ -29,8 +31,17 @@ public struct VerifydLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
+    /// Numbers stay numbers in JSON (`status`, `ms`), so a log pipeline can compare them; everything else is text.
+    private static func jsonValue(_ value: Logger.MetadataValue) -> Any {
+        if case .stringConvertible(let convertible) = value, convertible is any BinaryInteger {
+            return Int("\(convertible)") ?? "\(convertible)"
+        }
+        return "\(value)"
+    }
+
     public func log(event: LogEvent) {
         var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let time = Date().formatted(.iso8601)
         let line: String
@@ -39,7 +50,7 @@ public struct VerifydLogHandler: LogHandler {
             let pairs = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             line = "\(time) \(event.level) \(label): \(event.message)" + (pairs.isEmpty ? "" : " " + pairs) + "\n"
         case .json:
-            var object: [String: String] = merged.mapValues { "\($0)" }
+            var object: [String: Any] = merged.mapValues(Self.jsonValue)
             object["time"] = time
             object["level"] = "\(event.level)"
             object["logger"] = label

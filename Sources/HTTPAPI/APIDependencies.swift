@@ -30,6 +30,10 @@ public struct APIDependencies: Sendable {
     /// Seconds to put in `Retry-After` when an error means a dependency (the database) is temporarily out of reach;
     /// nil for every other error. Such errors answer 503 instead of 500.
     public var retryAfterIfUnavailable: @Sendable (any Error) -> Int?
+    /// Called once per served request, for the request metrics.
+    public var observeRequest: @Sendable (RequestObservation) -> Void
+    /// The Prometheus exposition for `GET /metrics` (behind Basic authentication); nil leaves the route out.
+    public var renderMetrics: (@Sendable () async -> String)?
     public var logger: Logger
 
     public init(
@@ -38,7 +42,9 @@ public struct APIDependencies: Sendable {
         numbers: any NumberIntelligence, defaultRegion: RegionCode?,
         defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
         isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?,
-        retryAfterIfUnavailable: @escaping @Sendable (any Error) -> Int? = { _ in nil }, logger: Logger
+        retryAfterIfUnavailable: @escaping @Sendable (any Error) -> Int? = { _ in nil },
+        observeRequest: @escaping @Sendable (RequestObservation) -> Void = { _ in },
+        renderMetrics: (@Sendable () async -> String)? = nil, logger: Logger
     ) {
         self.verifier = verifier
         self.services = services
@@ -54,6 +60,8 @@ public struct APIDependencies: Sendable {
         self.isReady = isReady
         self.webhooks = webhooks
         self.retryAfterIfUnavailable = retryAfterIfUnavailable
+        self.observeRequest = observeRequest
+        self.renderMetrics = renderMetrics
         self.logger = logger
     }
 }

@@ -4,16 +4,17 @@ import VerifyCore
 /// Builds every route of verifyd from its dependencies.
 public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
-    router.add(middleware: AccessLogMiddleware())
+    router.add(middleware: AccessLogMiddleware(observe: dependencies.observeRequest))
     router.add(middleware: UnknownRouteMiddleware())
     HealthRoutes(isReady: dependencies.isReady).register(on: router)
 
     let retryAfter = dependencies.retryAfterIfUnavailable
+    let metrics = dependencies.verifier.metrics
     let json = ResourceJSON(accountSid: dependencies.accountSid, publicURL: dependencies.publicURL)
     // Every group answers errors from one table (ErrorAnswer). The two API surfaces refuse other sites' browsers
     // before anything else, then ask for credentials; the webhooks check Twilio's signature instead.
     let api = router.group()
-        .add(middleware: ErrorMiddleware(surface: .twilio, retryAfterIfUnavailable: retryAfter))
+        .add(middleware: ErrorMiddleware(surface: .twilio, retryAfterIfUnavailable: retryAfter, metrics: metrics))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     let verifier = dependencies.verifier
@@ -26,7 +27,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         .register(on: api)
 
     let original = router.group()
-        .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter))
+        .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter, metrics: metrics))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     OriginalRoutes(
@@ -36,11 +37,17 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
 
     if let webhooks = dependencies.webhooks {
         let twilio = router.group()
-            .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter))
+            .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter, metrics: metrics))
             .add(
                 middleware: TwilioSignatureMiddleware(validator: webhooks.validator, publicURL: dependencies.publicURL))
         TwilioWebhookRoutes(verifier: dependencies.verifier, settings: webhooks, publicURL: dependencies.publicURL)
             .register(on: twilio)
+    }
+    if let render = dependencies.renderMetrics {
+        let scrape = router.group()
+            .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter, metrics: metrics))
+            .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
+        MetricsRoutes(render: render).register(on: scrape)
     }
     return router
 }

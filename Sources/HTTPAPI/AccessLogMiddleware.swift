@@ -7,6 +7,7 @@ import Logging
 /// code in its last segment.
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
+    let observe: @Sendable (RequestObservation) -> Void
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -16,25 +17,30 @@ struct AccessLogMiddleware: RouterMiddleware {
         // Hummingbird's own id key, so each log line carries one id: the caller's when it sent one.
         context.logger[metadataKey: "hb.request.id"] = .string(requestID)
         let started = ContinuousClock.now
-        var response: Response
-        do {
-            response = try await next(request, context)
-        } catch let error as any HTTPResponseError {
-            response = Response(status: error.status)
+        return try await RequestLogContext.$requestID.withValue(requestID) {
+            var response: Response
+            do {
+                response = try await next(request, context)
+            } catch let error as any HTTPResponseError {
+                response = Response(status: error.status)
+            }
+            response.headers[.xRequestID] = requestID
+            let elapsed = ContinuousClock.now - started
+            // Hummingbird names unmatched requests' endpoint "NotFound".
+            let route = context.endpointPath ?? "NotFound"
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": .string(request.method.rawValue), "route": .string(route),
+                    "status": .stringConvertible(response.status.code),
+                    "ms": .stringConvertible(
+                        elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
+                ])
+            observe(
+                RequestObservation(
+                    method: request.method.rawValue, route: route, status: response.status.code, duration: elapsed))
+            return response
         }
-        response.headers[.xRequestID] = requestID
-        let elapsed = ContinuousClock.now - started
-        context.logger.info(
-            "request",
-            metadata: [
-                "method": .string(request.method.rawValue),
-                // Hummingbird names unmatched requests' endpoint "NotFound".
-                "route": .string(context.endpointPath ?? "NotFound"),
-                "status": .stringConvertible(response.status.code),
-                "ms": .stringConvertible(
-                    elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000),
-            ])
-        return response
     }
 
     /// The caller's id when it is short and printable, else a new random one.

@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import VerifyCore
 
 /// Turns whatever a handler throws into its `ErrorAnswer`, in the form of the routes it guards. Errors that are not
 /// refusals become a 500 whose body says nothing about the cause; the cause is logged without values.
@@ -16,6 +17,8 @@ struct ErrorMiddleware: RouterMiddleware {
     let surface: Surface
     /// Seconds to wait when `error` means a dependency is out of reach for now (the database, say), else nil.
     let retryAfterIfUnavailable: @Sendable (any Error) -> Int?
+    /// Counts refusals by the defence that made them: every route's refusals pass here.
+    let metrics: any VerifyMetrics
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -23,6 +26,7 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
+            if let rule = (error as? VerifyError)?.reason.refusalRule { metrics.refusal(rule) }
             let answer: ErrorAnswer
             if let known = ErrorAnswer(error) {
                 answer = known

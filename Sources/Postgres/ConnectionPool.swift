@@ -45,6 +45,9 @@ final class ConnectionPool: Sendable {
         var reconnect = ReconnectBackoff()
         /// The instant the poll loop will call `housekeeping` at, if any.
         var timer: ContinuousClock.Instant?
+        /// Leases that queued and how long they queued in all, for the metrics.
+        var waits = 0
+        var waited: Duration = .zero
     }
 
     let settings: Settings
@@ -108,7 +111,10 @@ final class ConnectionPool: Sendable {
         let handoffs: [(Waiter, Result<Grant, any Error>)] = state.withLock { state in
             if let connection, !state.closed, now < connection.expiresAt {
                 retire = nil
-                if let waiter = state.waiters.popFirst() { return [(waiter, .success(.connection(connection)))] }
+                if let waiter = state.waiters.popFirst() {
+                    recordWait(of: waiter, until: now, &state)
+                    return [(waiter, .success(.connection(connection)))]
+                }
                 connection.idleSince = now
                 state.idle.append(connection)
                 scheduleHousekeeping(at: now + settings.idleTimeout, &state)
@@ -118,6 +124,7 @@ final class ConnectionPool: Sendable {
                 // The slot passes to the next waiter, who opens a fresh connection in it, unless the server is
                 // being given time to recover: then every waiter fails now instead of waiting for nothing.
                 guard let refusal = state.reconnect.refusal(at: now) else {
+                    recordWait(of: waiter, until: now, &state)
                     return [(waiter, .success(.newConnection))]
                 }
                 state.open -= 1
@@ -186,7 +193,10 @@ final class ConnectionPool: Sendable {
         var retired: [PostgresConnection] = []
         let next = state.withLock { state -> ContinuousClock.Instant? in
             state.timer = nil
-            while let first = state.waiters.first, first.deadline <= now { expired.append(state.waiters.removeFirst()) }
+            while let first = state.waiters.first, first.deadline <= now {
+                recordWait(of: first, until: now, &state)
+                expired.append(state.waiters.removeFirst())
+            }
             state.idle.removeAll { connection in
                 let stale = connection.idleSince + settings.idleTimeout <= now || connection.expiresAt <= now
                 if stale { retired.append(connection) }
@@ -201,6 +211,21 @@ final class ConnectionPool: Sendable {
         let context = "waited \(settings.waitTimeout.milliseconds) ms; all \(settings.capacity) connections are in use"
         for waiter in expired { waiter.continuation.resume(throwing: PostgresError(.poolTimeout, context: context)) }
         return next
+    }
+
+    /// A waiter's deadline is its arrival plus the wait timeout, so its arrival needs no field of its own.
+    private func recordWait(of waiter: Waiter, until now: ContinuousClock.Instant, _ state: inout State) {
+        state.waits += 1
+        state.waited += now - (waiter.deadline - settings.waitTimeout)
+    }
+
+    /// What the pool holds now, and how long leases have queued since it started.
+    var statistics: PoolStatistics {
+        state.withLock { state in
+            PoolStatistics(
+                capacity: settings.capacity, inUse: state.open - state.idle.count, idle: state.idle.count,
+                waiting: state.waiters.count, waits: state.waits, waited: state.waited)
+        }
     }
 
     private func scheduleHousekeeping(at instant: ContinuousClock.Instant, _ state: inout State) {

@@ -41,6 +41,9 @@ public final class PostgresClient: Sendable, Service {
         await close()
     }
 
+    /// The pool's occupancy now and its queueing so far, for the metrics.
+    public var poolStatistics: PoolStatistics { pool.statistics }
+
     /// Closes every connection once the lent ones come back; later calls fail with `poolClosed`.
     public func close() async {
         await pool.close()

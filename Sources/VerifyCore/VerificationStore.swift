@@ -28,8 +28,9 @@ public protocol VerificationStore: Sendable {
     func pendingCode(_ sid: VerificationSid) async throws -> PendingCode?
 
     /// Marks up to `limit` pending verifications past their validity `expired` and erases their ciphertext; returns
-    /// how many. Verifications are also expired when touched; this sweep erases codes nobody asks about again.
-    func expireOverdue(limit: Int) async throws -> Int
+    /// the channel and number of each, for the metrics. Verifications are also expired when touched; this sweep
+    /// erases codes nobody asks about again.
+    func expireOverdue(limit: Int) async throws -> [(channel: Channel, to: PhoneNumber)]
 }
 
 /// Optional request fields kept with a verification.

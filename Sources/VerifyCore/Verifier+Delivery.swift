@@ -22,6 +22,7 @@ extension Verifier {
                 "attempt": "\(message.attemptSid)", "channel": "\(message.channel.rawValue)",
                 "outcome": "\(outcome.attemptStatus.rawValue)", "try": "\(priorTries + 1)",
             ])
+        metrics.delivery(outcome.attemptStatus, errorCode: outcome.errorCode)
         var verification = message.verification
         if let index = verification.sendAttempts.firstIndex(where: { $0.sid == message.attemptSid }) {
             verification.sendAttempts[index].status =
@@ -101,6 +102,7 @@ extension Verifier {
         logger.info(
             "delivery.status",
             metadata: ["attempt": "\(attempt)", "status": "\(status.rawValue)", "changed": "\(changed)"])
+        if changed { metrics.delivery(status, errorCode: errorCode) }
     }
 
     /// Records a STOP (true) or START (false) from inbound message `messageSid`; false when it was already recorded.

@@ -36,12 +36,15 @@ public struct Verifier: Sendable {
     let recentServices: any ServiceSettingsMemo
     let safeList: any SafeListStore
     let settings: Settings
+    /// Where verifications' and deliveries' outcomes are counted.
+    public let metrics: any VerifyMetrics
     let logger: Logger
 
     public init(
         verifications: any VerificationStore, deliveries: any DeliveryStore, phones: any PhoneStore,
         sender: any CodeSender, keyring: CodeKeyring, numbers: any NumberIntelligence,
-        recentServices: any ServiceSettingsMemo, safeList: any SafeListStore, settings: Settings, logger: Logger
+        recentServices: any ServiceSettingsMemo, safeList: any SafeListStore, settings: Settings,
+        metrics: any VerifyMetrics = UncountedMetrics(), logger: Logger
     ) {
         self.verifications = verifications
         self.deliveries = deliveries
@@ -52,6 +55,7 @@ public struct Verifier: Sendable {
         self.recentServices = recentServices
         self.safeList = safeList
         self.settings = settings
+        self.metrics = metrics
         self.logger = logger
     }
 
@@ -93,6 +97,10 @@ public struct Verifier: Sendable {
                 "sid": "\(verification.sid)", "service": "\(verification.serviceSid)", "to": "\(verification.to)",
                 "channel": "\(verification.channel.rawValue)", "sends": "\(verification.sendAttempts.count)",
             ])
+        // A start that resends a live verification's code is a send, not a new verification.
+        if verification.sendAttempts.count == 1 {
+            metrics.verification(.started, channel: verification.channel, to: verification.to)
+        }
         guard let slot else { return verification }
         let message = try self.message(pending, attempt: request.attemptSid)
         return try await deliver(
@@ -131,6 +139,7 @@ public struct Verifier: Sendable {
                 "sid": "\(verification.sid)", "status": "\(verification.status.rawValue)",
                 "attempts": "\(verification.checkAttempts)",
             ])
+        countEnd(of: verification)
         return verification
     }
 
@@ -149,7 +158,19 @@ public struct Verifier: Sendable {
             throw VerifyError(.notFound(.verification(service, sid)))
         }
         logger.info("verification.updated", metadata: ["sid": "\(sid)", "status": "\(verification.status.rawValue)"])
+        countEnd(of: verification)
         return verification
+    }
+
+    /// Counts a verification that a check or an update just ended as approved or out of attempts.
+    private func countEnd(of verification: Verification) {
+        let event: VerificationEvent? =
+            switch verification.status {
+            case .approved: .approved
+            case .maxAttemptsReached: .maxAttemptsReached
+            default: nil
+            }
+        if let event { metrics.verification(event, channel: verification.channel, to: verification.to) }
     }
 }
 
@@ -199,6 +220,15 @@ extension DeliveryOutcome {
         case .rejected: .failed
         case .unknown: .unknown
         case .unavailable: .queued
+        }
+    }
+
+    /// Twilio's error code, when the outcome carries one.
+    public var errorCode: Int? {
+        switch self {
+        case .retryable(let code, _): code
+        case .rejected(let code): code
+        case .sent, .unknown, .unavailable: nil
         }
     }
 }

@@ -80,9 +80,9 @@ public struct PostgresVerificationStore: VerificationStore {
 }
 
 extension PostgresVerificationStore {
-    public func expireOverdue(limit: Int) async throws -> Int {
+    public func expireOverdue(limit: Int) async throws -> [(channel: Channel, to: PhoneNumber)] {
         // A background sweep across phones, in small batches so it never holds many row locks at once.
-        try await client.query(
+        let rows = try await client.query(
             """
             UPDATE verifications v SET \(fragment: Verification.end(as: .expired))
             FROM (
@@ -92,7 +92,8 @@ extension PostgresVerificationStore {
                 FOR UPDATE SKIP LOCKED
             ) due
             WHERE v.bucket = due.bucket AND v.sid = due.sid
-            """
-        ).affectedRows
+            RETURNING v.channel, v.phone
+            """)
+        return try rows.map { row in (try row.value("channel", as: Channel.self), try row.phone("phone")) }
     }
 }

@@ -3,53 +3,92 @@ import ArgumentParser
 import Foundation
 import Postgres
 
-/// A Nagios-format health check: one status line, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN. Nagios and Icinga
-/// read the first line of standard output, so that line is all it prints there (logs go to standard error).
+/// A Nagios / Icinga plugin: one status line with performance data, exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+/// Nagios and Icinga read the first line of standard output, so that line is all it prints there (logs go to
+/// standard error).
+///
+/// An unreachable database is CRITICAL, not UNKNOWN: the guidelines keep UNKNOWN for a plugin that cannot do its
+/// job (bad arguments or settings, a failure inside the plugin), while a database verifyd cannot reach means no
+/// instance can serve, which is the outage this check exists to report (`check_pgsql` answers the same).
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "check", abstract: "Check the database and schema; Nagios plugin output and exit status.")
+        commandName: "check",
+        abstract: "Check the shared database, schema, outbox, deliveries, spend and approval rate (Nagios plugin).",
+        discussion: """
+            Thresholds use Nagios range syntax: 10 (outside 0..10), 10: (below 10), ~:10 (above 10), 10:20 \
+            (outside), @10:20 (inside). An empty value turns a threshold off.
+            """)
+
+    @Option(help: "Database round trip, seconds.") var dbTimeWarn = "0.5"
+    @Option(help: "Database round trip, seconds.") var dbTimeCrit = "2"
+    @Option(help: "Pending migrations.") var pendingMigrationsWarn = ""
+    @Option(help: "Pending migrations.") var pendingMigrationsCrit = "0"
+    @Option(help: "Attempts queued in the outbox.") var outboxWarn = "100"
+    @Option(help: "Attempts queued in the outbox.") var outboxCrit = "1000"
+    @Option(help: "Age of the oldest queued attempt, seconds.") var outboxAgeWarn = "60"
+    @Option(help: "Age of the oldest queued attempt, seconds.") var outboxAgeCrit = "300"
+    @Option(help: "Failed deliveries in the last 15 minutes.") var deliveryFailuresWarn = "10"
+    @Option(help: "Failed deliveries in the last 15 minutes.") var deliveryFailuresCrit = "50"
+    @Option(help: "Spend, percent of the guard's limit.") var spendWarn = "80"
+    @Option(help: "Spend, percent of the guard's limit.") var spendCrit = "95"
+    @Option(help: "Approved / started over the last hour, percent.") var approvalRateWarn = "30:"
+    @Option(help: "Approved / started over the last hour, percent.") var approvalRateCrit = "10:"
+    @Option(help: "Judge the approval rate only with at least this many starts in the hour.")
+    var approvalMinStarts = 50
 
     func run() async throws {
+        let (thresholds, problems) = self.thresholds()
+        if !problems.isEmpty { try report(PluginReport(state: .unknown, text: problems.joined(separator: "; "))) }
         let settings: DatabaseSettings
         do {
             settings = try DatabaseSettings.fromEnvironment(CommandSupport.environment)
         } catch {
-            try report("VERIFYD UNKNOWN - \(error.problems.joined(separator: "; "))", 3)
+            try report(PluginReport(state: .unknown, text: error.problems.joined(separator: "; ")))
         }
-        let started = ContinuousClock.now
-        let result: (line: String, code: Int32)
+        let report: PluginReport
         do {
-            result = try await CommandSupport.withDatabase(settings) { client, logger in
-                let status = try await MigrationRunner(
+            report = try await CommandSupport.withDatabase(settings) { client, logger in
+                try await HealthCheck(
                     client: client, migrations: try MigrationSource.load(directory: nil), logger: logger
-                ).status()
-                let elapsed = ContinuousClock.now - started
-                let timing = String(
-                    format: "time=%.3fs",
-                    Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
-                if !status.changed.isEmpty || !status.pending.isEmpty {
-                    return (
-                        "VERIFYD CRITICAL - \(status.pending.count) migration(s) pending, \(status.changed.count) changed | \(timing)",
-                        2
-                    )
-                }
-                if !status.unknown.isEmpty {
-                    return (
-                        "VERIFYD WARNING - schema has \(status.unknown.count) version(s) from a newer release | \(timing)",
-                        1
-                    )
-                }
-                return ("VERIFYD OK - database reachable, \(status.applied.count) migration(s) applied | \(timing)", 0)
+                )
+                .read().report(thresholds)
             }
         } catch {
-            result = ("VERIFYD CRITICAL - \(error)", 2)
+            report = PluginReport(state: .critical, text: "\(error)")
         }
-        try report(result.line, result.code)
+        try self.report(report)
     }
 
-    /// Prints `line` as the plugin's one line, whatever an error message in it holds, and exits with `code`.
-    private func report(_ line: String, _ code: Int32) throws -> Never {
-        print(line.split(whereSeparator: \.isNewline).joined(separator: " "))
-        throw ExitCode(code)
+    /// The thresholds the options give, and every option that is not a range.
+    private func thresholds() -> (CheckThresholds, [String]) {
+        var problems: [String] = []
+        func pair(_ name: String, _ warning: String, _ critical: String) -> CheckThresholds.Pair {
+            func range(_ suffix: String, _ text: String) -> NagiosRange? {
+                if text.isEmpty { return nil }
+                guard let range = NagiosRange(text) else {
+                    problems.append("--\(name)-\(suffix) \"\(text)\" is not a Nagios range")
+                    return nil
+                }
+                return range
+            }
+            return CheckThresholds.Pair(warning: range("warn", warning), critical: range("crit", critical))
+        }
+        var thresholds = CheckThresholds()
+        thresholds.roundTrip = pair("db-time", dbTimeWarn, dbTimeCrit)
+        thresholds.pendingMigrations = pair("pending-migrations", pendingMigrationsWarn, pendingMigrationsCrit)
+        thresholds.outbox = pair("outbox", outboxWarn, outboxCrit)
+        thresholds.outboxAge = pair("outbox-age", outboxAgeWarn, outboxAgeCrit)
+        thresholds.deliveryFailures = pair("delivery-failures", deliveryFailuresWarn, deliveryFailuresCrit)
+        thresholds.spend = pair("spend", spendWarn, spendCrit)
+        thresholds.approvalRate = pair("approval-rate", approvalRateWarn, approvalRateCrit)
+        if approvalMinStarts < 0 { problems.append("--approval-min-starts must not be negative") }
+        thresholds.approvalMinimumStarts = approvalMinStarts
+        return (thresholds, problems)
+    }
+
+    /// Prints the plugin's one line and exits with its state.
+    private func report(_ report: PluginReport) throws -> Never {
+        print(report.line)
+        throw ExitCode(report.state.rawValue)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The `verifyd` command: a thin shell over the App module.
 @main
@@ -12,4 +13,24 @@ struct Verifyd: AsyncParsableCommand {
             PhonesCommand.self, StatsCommand.self,
         ]
     )
+
+    /// As ArgumentParser's own `main`, except that `check` answers an option it cannot parse the way a Nagios plugin
+    /// must: a status line and UNKNOWN (3), not usage text and 64, which Nagios reports as out of bounds.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot(nil)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if CommandLine.arguments.dropFirst().first == "check", exitCode(for: error) == .validationFailure {
+                let message = message(for: error).split(whereSeparator: \.isNewline).first ?? "invalid options"
+                print("VERIFYD UNKNOWN - \(message)")
+                Foundation.exit(3)
+            }
+            exit(withError: error)
+        }
+    }
 }

@@ -160,6 +160,7 @@ struct TwilioDeliveryTests {
         #expect(refused.header("Retry-After") != nil)
         #expect(try await IntegrationFixture.scalar(fixture.database, "SELECT count(*) FROM verifications") == "2")
         #expect(fixture.fake.requests.count == 2)
+        #expect(try await api.get("/metrics").text.contains("verifyd_twilio_circuit_state 2.0"), "open")
         try await Task.sleep(for: .milliseconds(1100))
         let probe = try await api.post(
             "/v2/Services/\(service)/Verifications", [("To", "+14155550162"), ("Channel", "sms")])
@@ -168,6 +169,10 @@ struct TwilioDeliveryTests {
             "/v2/Services/\(service)/Verifications", [("To", "+14155550163"), ("Channel", "sms")])
         #expect(after.status == 201)
         #expect(fixture.fake.requests.count == 4)
+        let metrics = try await api.get("/metrics").text
+        #expect(metrics.contains("verifyd_twilio_circuit_state 0.0"), "closed again")
+        #expect(metrics.contains("verifyd_twilio_transfers_in_flight 0.0"))
+        #expect(metrics.contains(#"verifyd_deliveries_total{status="unknown",error_code="none"} 2"#), "\(metrics)")
         try await fixture.finish(api)
     }
 

@@ -24,6 +24,7 @@ public final class HTTPFixtureLogs: Sendable {
 public struct HTTPFixtureLogHandler: LogHandler {
     public var logLevel: Logger.Level = .trace
     public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
     let label: String
     let logs: HTTPFixtureLogs
 
@@ -39,6 +40,7 @@ public struct HTTPFixtureLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
         let pairs = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
         let error = event.error.map { " error=\($0)" } ?? ""

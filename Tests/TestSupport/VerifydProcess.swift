@@ -25,9 +25,12 @@ public final class VerifydProcess: @unchecked Sendable {
     ) async throws -> VerifydProcess {
         let process = try launch(
             arguments, environment: environment.merging(["VERIFYD_PORT": "0"]) { $1 }, outputApart: outputApart)
-        let port = try await process.waitForLog(matching: "listening on 127.0.0.1:", timeout: timeout)
-        guard let number = Int(port.split(separator: ":").last?.prefix { $0.isNumber } ?? "") else {
-            throw VerifydProcessError("no port in: \(port)")
+        let marker = "listening on 127.0.0.1:"
+        let line = try await process.waitForLog(matching: marker, timeout: timeout)
+        // The digits right after the address, in a text line as in a JSON one.
+        guard let range = line.range(of: marker), let number = Int(line[range.upperBound...].prefix(while: \.isNumber))
+        else {
+            throw VerifydProcessError("no port in: \(line)")
         }
         process.baseURL = "http://127.0.0.1:\(number)"
         return process

@@ -1,0 +1,64 @@
+/// The port through which the domain and the HTTP layer report what operators count: verifications by outcome,
+/// deliveries by status, refusals by rule. The wiring module exports them (Prometheus on `/metrics`); the domain
+/// only says what happened, never how it is counted or where it goes.
+public protocol VerifyMetrics: Sendable {
+    /// A verification reached `event`, sent on `channel` to `to`. The exporter reduces `to` to its country.
+    func verification(_ event: VerificationEvent, channel: Channel, to: PhoneNumber)
+    /// A delivery attempt reached `status`, with Twilio's error code when Twilio gave one.
+    func delivery(_ status: DeliveryStatus, errorCode: Int?)
+    /// A request was refused by one of verifyd's defences.
+    func refusal(_ rule: RefusalRule)
+}
+
+/// The moments in a verification's life that operators count.
+public enum VerificationEvent: String, Sendable, CaseIterable {
+    case started
+    case approved
+    case expired
+    case maxAttemptsReached = "max_attempts_reached"
+}
+
+/// A defence that refused a request, as a bounded label: a rule is a name fixed in code, never text from a request,
+/// so the number of series stays small. Add a `static let` beside the defence that uses it.
+public struct RefusalRule: Hashable, Sendable, CustomStringConvertible {
+    public let name: String
+
+    public init(_ name: StaticString) {
+        self.name = "\(name)"
+    }
+
+    public var description: String { name }
+
+    /// A service rate limit's bucket was full.
+    public static let rateLimit = RefusalRule("rate_limit")
+    /// An operator blocked the phone.
+    public static let phoneBlocked = RefusalRule("phone_blocked")
+    /// The phone replied STOP.
+    public static let phoneUnsubscribed = RefusalRule("phone_unsubscribed")
+    /// The verification or the phone used up its check attempts.
+    public static let checkAttempts = RefusalRule("check_attempts")
+    /// The pending verification was sent as often as the service allows.
+    public static let sendAttempts = RefusalRule("send_attempts")
+}
+
+extension VerifyError.Reason {
+    /// The defence this refusal comes from, or nil when it is not one (a bad parameter, a missing resource).
+    public var refusalRule: RefusalRule? {
+        switch self {
+        case .rateLimitExceeded: .rateLimit
+        case .phoneBlocked: .phoneBlocked
+        case .phoneUnsubscribed: .phoneUnsubscribed
+        case .maxCheckAttemptsReached: .checkAttempts
+        case .maxSendAttemptsReached: .sendAttempts
+        default: nil
+        }
+    }
+}
+
+/// Counts nothing: for tests and tools that build a `Verifier` without an exporter.
+public struct UncountedMetrics: VerifyMetrics {
+    public init() {}
+    public func verification(_ event: VerificationEvent, channel: Channel, to: PhoneNumber) {}
+    public func delivery(_ status: DeliveryStatus, errorCode: Int?) {}
+    public func refusal(_ rule: RefusalRule) {}
+}

@@ -1,0 +1,98 @@
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import TestSupport
+import Testing
+import VerifyCore
+
+/// What an operator sees of the API: the request id on every line a request causes, and `/metrics`.
+@Suite("Observability")
+struct ObservabilityTests {
+    static let to = "+14155550171"
+    static let phone = PhoneNumber(e164: to)!
+
+    @Test("every line a request causes carries that request's id, the domain's lines included")
+    func requestIDOnEveryLine() async throws {
+        try await withAPI { fixture, api in
+            let service = try await api.createService()
+            let started = try await api.post(
+                APIClient.verifications(service), ["To": Self.to, "Channel": "sms"],
+                headers: [.requestID: "start-request-1"])
+            #expect(started.status == .created)
+            let code = try #require(fixture.sender.codes(to: Self.phone).last)
+            let checked = try await api.post(
+                APIClient.check(service), ["To": Self.to, "Code": code], headers: [.requestID: "check-request-1"])
+            #expect(checked.status == .ok)
+
+            for (message, id) in [
+                ("verification.started", "start-request-1"), ("delivery.attempted", "start-request-1"),
+                ("verification.checked", "check-request-1"), ("request", "check-request-1"),
+            ] {
+                let lines = fixture.logs.lines(withMessage: message)
+                #expect(
+                    lines.contains { $0.contains("hb.request.id=\(id)") }, "\(message) lacks \(id): \(lines)")
+            }
+            // One id per line, never Hummingbird's own beside the caller's.
+            for line in fixture.logs.lines(withMessage: "verification.started") {
+                #expect(line.components(separatedBy: "hb.request.id=").count == 2, "\(line)")
+            }
+        }
+    }
+
+    @Test("/metrics on the API's port answers only with the API's credentials")
+    func metricsNeedCredentials() async throws {
+        try await withAPI { _, api in
+            var anonymous = api
+            anonymous.authorization = nil
+            #expect(try await anonymous.get("/metrics").status == .unauthorized)
+            var wrong = api
+            wrong.authorization = HTTPFixture.basic(HTTPFixture.accountSid, "not-the-token")
+            #expect(try await wrong.get("/metrics").status == .unauthorized)
+            let response = try await api.get("/metrics")
+            #expect(response.status == .ok)
+            #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
+        }
+    }
+
+    @Test("/metrics counts requests by route template, verifications by channel and country, deliveries, refusals")
+    func metricsCount() async throws {
+        try await withAPI { fixture, api in
+            let service = try await api.createService(["FriendlyName": "Metrics", "MaxCheckAttempts": "1"])
+            _ = try await api.start(service, to: Self.to)
+            let code = try #require(fixture.sender.codes(to: Self.phone).last)
+            #expect(try await api.check(service, to: Self.to, code: code).status == .ok)
+            // A wrong code uses the only check attempt; the next check is refused by the attempt limit.
+            let other = "+447400123456"
+            _ = try await api.start(service, to: other)
+            _ = try await api.check(service, to: other, code: "000000")
+            try await api.check(service, to: other, code: "000000").expectTwilioError(.tooManyRequests, code: 60202)
+
+            let text = try await api.get("/metrics").text
+            for series in [
+                #"verifyd_http_requests_total{method="POST",route="/v2/Services/{service}/Verifications",status="201"} 2"#,
+                #"verifyd_verifications_total{event="started",channel="sms",country="US"} 1"#,
+                #"verifyd_verifications_total{event="started",channel="sms",country="GB"} 1"#,
+                #"verifyd_verifications_total{event="approved",channel="sms",country="US"} 1"#,
+                #"verifyd_verifications_total{event="max_attempts_reached",channel="sms",country="GB"} 1"#,
+                #"verifyd_deliveries_total{status="sent",error_code="none"} 2"#,
+                #"verifyd_refusals_total{rule="check_attempts"} 1"#,
+                #"verifyd_outbox_depth 0"#,
+                #"verifyd_db_pool_waiting 0"#,
+            ] {
+                #expect(text.contains(series), "missing \(series) in:\n\(text)")
+            }
+            #expect(
+                text.contains(
+                    #"verifyd_http_request_duration_seconds_bucket{method="POST",route="/v2/Services/{service}/VerificationCheck",le="#
+                ))
+            #expect(text.contains(#"verifyd_db_pool_connections{state="in_use"}"#))
+            // Labels are templates and fixed names: no SID, no number, no code.
+            #expect(!text.contains(service))
+            #expect(!text.contains("5550171") && !text.contains("7400123456") && !text.contains(code))
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = HTTPField.Name("X-Request-Id")!
+}
