@@ -91,6 +91,9 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The OpenAPI document is served from the binary, as the migrations are; `OpenAPIDocumentTests` checks
+            // it against the routes.
+            resources: [.embedInCode("../../openapi/verifyd.json")],
             swiftSettings: strict
         ),
         .target(

@@ -6,6 +6,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     router.add(middleware: AccessLogMiddleware())
     router.add(middleware: UnknownRouteMiddleware())
     HealthRoutes(isReady: dependencies.isReady).register(on: router)
+    OpenAPIDocument().register(on: router)
 
     let json = ResourceJSON(accountSid: dependencies.accountSid, publicURL: dependencies.publicURL)
     let api = router.group()
