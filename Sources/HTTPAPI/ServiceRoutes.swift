@@ -10,6 +10,8 @@ struct ServiceRoutes: Sendable {
 
     static let defaultPageSize = 50
     static let maximumPageSize = 1000
+    /// Keeps `Page × PageSize` (the offset) far from overflowing, which would crash the process.
+    static let maximumPage = 1_000_000
 
     func register(on router: RouterGroup<APIRequestContext>) {
         router.post("/v2/Services") { request, context in try await create(request, context) }
@@ -57,6 +59,7 @@ struct ServiceRoutes: Sendable {
             query["PageSize"].map(String.init), default: Self.defaultPageSize, name: "PageSize")
         let page = try Self.number(query["Page"].map(String.init), default: 0, name: "Page")
         guard (1...Self.maximumPageSize).contains(pageSize) else { throw VerifyError.invalid("PageSize") }
+        guard page <= Self.maximumPage else { throw VerifyError.invalid("Page") }
         let token = query["PageToken"].map(String.init)
         let cursor = try token.map(Self.cursor)
         let rows = try await services.list(after: cursor, offset: page * pageSize, limit: pageSize + 1)
@@ -100,7 +103,9 @@ struct ServiceRoutes: Sendable {
 
     static func cursor(_ token: String) throws -> ServicePageCursor {
         let parts = token.dropFirst(2).split(separator: "_", maxSplits: 1)
-        guard token.hasPrefix("PA"), parts.count == 2, let micros = Int64(parts[0]), let sid = ServiceSid(parts[1])
+        guard token.hasPrefix("PA"), parts.count == 2, (1...18).contains(parts[0].count),
+            parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), let micros = Int64(parts[0]),
+            let sid = ServiceSid(parts[1])
         else {
             throw VerifyError.invalid("PageToken")
         }

@@ -105,7 +105,14 @@ struct ServiceAPITests {
         arguments: [
             ("PageSize=0", "PageSize"), ("PageSize=1001", "PageSize"), ("PageSize=two", "PageSize"),
             ("Page=-1", "Page"),
+            // Page × PageSize past Int.max crashed the process; pages past a million are refused.
+            ("Page=9223372036854775807", "Page"), ("Page=9223372036854775807&PageSize=1", "Page"),
+            ("Page=1000001", "Page"),
             ("PageToken=PAnot_a_token", "PageToken"), ("PageToken=xyz", "PageToken"),
+            // A creation time past 18 digits, or with a sign, is no token verifyd wrote.
+            ("PageToken=PA9999999999999999999_VA0123456789abcdef0123456789abcdef", "PageToken"),
+            ("PageToken=PA-1_VA0123456789abcdef0123456789abcdef", "PageToken"),
+            ("PageToken=PA+1_VA0123456789abcdef0123456789abcdef", "PageToken"),
         ])
     func invalidPaging(query: String, name: String) async throws {
         try await withAPI { _, api in
