@@ -8,6 +8,7 @@ enum APIError: Error, Sendable {
     case unauthenticated
     case malformedBody
     case routeNotFound(path: String)
+    case methodNotAllowed
 }
 
 /// The single place errors become HTTP answers: Twilio's `{"code", "message", "more_info", "status"}` and nothing
@@ -68,6 +69,8 @@ struct TwilioErrorBody: Sendable, Equatable {
             self.init(status: .badRequest, code: 60200, message: "Invalid parameter: request body")
         case .routeNotFound(let path):
             self.init(status: .notFound, code: 20404, message: "The requested resource \(path) was not found")
+        case .methodNotAllowed:
+            self.init(status: .methodNotAllowed, code: 20004, message: "Method not allowed")
         }
     }
 

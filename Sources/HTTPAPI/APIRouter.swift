@@ -4,7 +4,6 @@ import Hummingbird
 public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: AccessLogMiddleware())
-    router.add(middleware: UnknownRouteMiddleware())
     HealthRoutes(isReady: dependencies.isReady).register(on: router)
     OpenAPIDocument().register(on: router)
 
@@ -29,5 +28,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         TwilioWebhookRoutes(verifier: dependencies.verifier, settings: webhooks, publicURL: dependencies.publicURL)
             .register(on: twilio)
     }
+    // Last, so it sees only requests that no route above matched.
+    router.add(middleware: UnknownRouteMiddleware(routes: router.routes))
     return router
 }
