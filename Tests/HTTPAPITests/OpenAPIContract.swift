@@ -4,6 +4,8 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+@testable import HTTPAPI
+
 /// `openapi/verifyd.json`, read from the repository, and what it promises about one answer of one operation.
 struct OpenAPIContract {
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -12,11 +14,11 @@ struct OpenAPIContract {
     static let methods = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
 
     let bytes: [UInt8]
-    let document: JSONDocument
+    let document: JSONParameter
 
     init() throws {
         bytes = [UInt8](try Data(contentsOf: Self.file))
-        document = try JSONDocument(parsing: bytes)
+        document = try JSONParameter(parsing: bytes)
     }
 
     /// Every operation as `METHOD /path/{parameter}`, the way Hummingbird describes its routes.
@@ -29,13 +31,13 @@ struct OpenAPIContract {
 
     /// The response object documented for `status`, with `$ref`s followed.
     func documentedResponse(_ method: HTTPRequest.Method, _ path: String, status: HTTPResponse.Status)
-        -> JSONDocument?
+        -> JSONParameter?
     {
         let response = document["paths"]?[path]?[method.rawValue.lowercased()]?["responses"]?[String(status.code)]
         return response.map(followed)
     }
 
-    private func followed(_ value: JSONDocument) -> JSONDocument {
+    private func followed(_ value: JSONParameter) -> JSONParameter {
         guard let pointer = value["$ref"]?.string, let target = document.resolve(pointer: pointer) else { return value }
         return followed(target)
     }
@@ -73,7 +75,7 @@ struct OpenAPIContract {
             content[mediaType], "\(operation): Content-Type \(mediaType) is not documented",
             sourceLocation: sourceLocation)
         guard mediaType == "application/json", let schema = media["schema"] else { return }
-        let body = try JSONDocument(parsing: response.body.readableBytesView)
+        let body = try JSONParameter(parsing: response.body.readableBytesView)
         let violations = SchemaChecker(document: document).violations(of: body, against: schema)
         #expect(
             violations.isEmpty, "\(operation): \(violations.joined(separator: "; "))", sourceLocation: sourceLocation)

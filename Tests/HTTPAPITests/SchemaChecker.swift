@@ -1,11 +1,13 @@
 import Foundation
 
+@testable import HTTPAPI
+
 /// Checks a JSON value against a schema of the OpenAPI document: the part of JSON Schema 2020-12 its response
 /// schemas use. A keyword it does not know is reported as a violation, so the document cannot grow one that this
 /// check would silently skip. (Schemathesis checks the same schemas against live traffic; this runs in every
 /// `swift test`.)
 struct SchemaChecker {
-    let document: JSONDocument
+    let document: JSONParameter
 
     static let annotations: Set<String> = ["description", "examples", "format", "example"]
     static let keywords: Set<String> = [
@@ -14,7 +16,7 @@ struct SchemaChecker {
     ]
 
     /// Every way `value` breaks `schema`, each with the JSON path where it does; empty when it conforms.
-    func violations(of value: JSONDocument, against schema: JSONDocument, at path: String = "$") -> [String] {
+    func violations(of value: JSONParameter, against schema: JSONParameter, at path: String = "$") -> [String] {
         var found: [String] = []
         for (keyword, argument) in schema.members.sorted(by: { $0.key < $1.key }) {
             if Self.annotations.contains(keyword) { continue }
@@ -28,17 +30,18 @@ struct SchemaChecker {
     }
 
     private func violations(
-        of value: JSONDocument, keyword: String, argument: JSONDocument, schema: JSONDocument, at path: String
+        of value: JSONParameter, keyword: String, argument: JSONParameter, schema: JSONParameter, at path: String
     ) -> [String] {
         switch keyword {
         case "$ref":
             guard let target = argument.string.flatMap(document.resolve(pointer:)) else {
-                return ["\(path): unresolved $ref \(argument)"]
+                return ["\(path): unresolved $ref \(argument.text)"]
             }
             return violations(of: value, against: target, at: path)
         case "type":
             let names = argument.string.map { [$0] } ?? argument.elements.compactMap(\.string)
-            return names.contains(where: { Self.has(value, type: $0) }) ? [] : ["\(path): \(value) is not \(names)"]
+            return names.contains(where: { Self.has(value, type: $0) })
+                ? [] : ["\(path): \(value.text) is not \(names)"]
         case "properties":
             return argument.members.flatMap { name, subschema in
                 value[name].map { violations(of: $0, against: subschema, at: "\(path).\(name)") } ?? []
@@ -56,13 +59,13 @@ struct SchemaChecker {
         case "items":
             return value.elements.enumerated().flatMap { violations(of: $1, against: argument, at: "\(path)[\($0)]") }
         case "enum":
-            return argument.elements.contains(value) ? [] : ["\(path): \(value) is not one of \(argument)"]
+            return argument.elements.contains(value) ? [] : ["\(path): \(value.text) is not one of \(argument.text)"]
         case "const":
-            return value == argument ? [] : ["\(path): \(value) is not \(argument)"]
+            return value == argument ? [] : ["\(path): \(value.text) is not \(argument.text)"]
         case "pattern":
             guard let text = value.string else { return [] }
             guard let pattern = argument.string, let regex = try? Regex(pattern) else {
-                return ["\(path): unusable pattern \(argument)"]
+                return ["\(path): unusable pattern \(argument.text)"]
             }
             return text.contains(regex) ? [] : ["\(path): \(text.debugDescription) does not match \(pattern)"]
         case "minimum", "maximum":
@@ -82,29 +85,13 @@ struct SchemaChecker {
         }
     }
 
-    static func has(_ value: JSONDocument, type: String) -> Bool {
+    static func has(_ value: JSONParameter, type: String) -> Bool {
         switch (type, value) {
         case ("null", .null), ("boolean", .bool), ("number", .number), ("string", .string), ("array", .array),
             ("object", .object):
             true
         case ("integer", .number(let number)): number.rounded() == number
         default: false
-        }
-    }
-}
-
-extension JSONDocument: CustomStringConvertible {
-    var description: String {
-        switch self {
-        case .null: "null"
-        case .bool(let flag): "\(flag)"
-        case .number(let number): number.rounded() == number ? "\(Int(number))" : "\(number)"
-        case .string(let text): text.debugDescription
-        case .array(let elements): "[" + elements.map(\.description).joined(separator: ", ") + "]"
-        case .object(let members):
-            "{"
-                + members.sorted { $0.key < $1.key }.map { "\($0.key.debugDescription): \($0.value)" }
-                .joined(separator: ", ") + "}"
         }
     }
 }
