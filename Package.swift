@@ -5,7 +5,9 @@ import PackageDescription
 /// binary, so a container image needs nothing but `verifyd`. `MigrationsTests` fails when this list and the folder
 /// disagree.
 let migrationFiles = [
-    "0001_initial_schema.sql"
+    "0001_initial_schema.sql",
+    "0002_check_gate.sql",
+    "0003_inbound_message_receipts.sql",
 ]
 
 let strict: [SwiftSetting] = [
@@ -18,11 +20,14 @@ let package = Package(
     name: "verifyd",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "verifyd", targets: ["verifyd"])
+        .executable(name: "verifyd", targets: ["verifyd"]),
+        // The fake Twilio REST API for the benchmark and fault tests; never part of a deployment.
+        .executable(name: "fake-twilio", targets: ["fake-twilio"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
@@ -89,7 +94,10 @@ let package = Package(
                 "Twilio",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
             // The OpenAPI document is served from the binary, as the migrations are; `OpenAPIDocumentTests` checks
             // it against the routes.
@@ -118,6 +126,28 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "FakeTwilio",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "fake-twilio",
+            dependencies: [
+                "FakeTwilio",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "TestSupport",
             dependencies: [
                 "App", "Postgres", "VerifyCore", "VerifyStore",
@@ -125,7 +155,6 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict
@@ -141,7 +170,7 @@ let package = Package(
             dependencies: ["PhoneNumberMetadata", "VerifyCore"],
             swiftSettings: strict
         ),
-        .testTarget(name: "TwilioTests", dependencies: ["Twilio", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "TwilioTests", dependencies: ["Twilio", "FakeTwilio"], swiftSettings: strict),
         .testTarget(
             name: "VerifyStoreTests",
             dependencies: [
@@ -164,7 +193,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "App", "Postgres", "TestSupport", "Twilio", .product(name: "Logging", package: "swift-log"),
+                "App", "FakeTwilio", "Postgres", "TestSupport", "Twilio",
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

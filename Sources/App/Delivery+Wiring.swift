@@ -5,7 +5,7 @@ import VerifyCore
 /// The delivery pieces `buildApplication` assembles from `DeliverySettings`.
 struct DeliveryWiring {
     var sender: any CodeSender
-    /// The Twilio client, whose threads must be shut down; nil with console delivery.
+    /// The Twilio client, whose transfer thread must be shut down; nil with console delivery.
     var twilio: TwilioClient?
     var webhooks: WebhookSettingsSource?
     var leaseSeconds: Int
@@ -29,7 +29,8 @@ struct DeliveryWiring {
         let client = TwilioClient(
             configuration: try TwilioConfiguration(
                 accountSID: twilio.accountSid, credentials: credentials, apiBaseURL: twilio.apiURL,
-                connectTimeout: twilio.connectTimeout, totalTimeout: twilio.timeout, threadCount: 8),
+                connectTimeout: twilio.connectTimeout, totalTimeout: twilio.timeout,
+                maxInFlight: twilio.maxInFlight),
             logger: logger)
         let sender =
             override

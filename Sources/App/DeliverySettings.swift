@@ -63,6 +63,8 @@ public struct TwilioSettings: Sendable {
     public var apiURL: String
     public var connectTimeout: Duration
     public var timeout: Duration
+    /// Twilio requests in flight at once on this instance; a start past it answers 503 with nothing stored.
+    public var maxInFlight: Int
 
     static func read(_ reader: inout EnvironmentReader) -> TwilioSettings {
         let accountSid =
@@ -96,7 +98,8 @@ public struct TwilioSettings: Sendable {
             from: from, messagingServiceSid: messagingService, voiceFrom: reader.optional("TWILIO_VOICE_FROM") ?? from,
             apiURL: apiURL,
             connectTimeout: reader.milliseconds("VERIFYD_TWILIO_CONNECT_TIMEOUT_MS", default: 5000, in: 1...60_000),
-            timeout: reader.milliseconds("VERIFYD_TWILIO_TIMEOUT_MS", default: 10_000, in: 1...120_000)
+            timeout: reader.milliseconds("VERIFYD_TWILIO_TIMEOUT_MS", default: 10_000, in: 1...120_000),
+            maxInFlight: reader.integer("VERIFYD_TWILIO_MAX_IN_FLIGHT", default: 100, in: 1...1000)
         )
     }
 }

@@ -6,7 +6,9 @@ import Postgres
 public enum MigrationSource {
     /// SwiftPM names each embedded file after its name with the first character and dots replaced.
     static let embedded: [(file: String, bytes: [UInt8])] = [
-        ("0001_initial_schema.sql", PackageResources._001_initial_schema_sql)
+        ("0001_initial_schema.sql", PackageResources._001_initial_schema_sql),
+        ("0002_check_gate.sql", PackageResources._002_check_gate_sql),
+        ("0003_inbound_message_receipts.sql", PackageResources._003_inbound_message_receipts_sql),
     ]
 
     public static func load(directory: String?) throws -> [Migration] {

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPAPI
 import VerifyCore
 
 /// Everything `verifyd serve` needs, read from the environment at start.
@@ -18,6 +19,7 @@ public struct ServeSettings: Sendable {
     public var defaultCountryCode: String?
     public var phoneFailureCap: Int
     public var delivery: DeliverySettings
+    public var httpLimits: HTTPLimits
 
     public static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> ServeSettings {
         var reader = EnvironmentReader(environment)
@@ -54,13 +56,17 @@ public struct ServeSettings: Sendable {
         ) { text in (1...3).contains(text.count) && text.allSatisfy(\.isNumber) && text.first != "0" ? text : nil }
         let failureCap = reader.integer("VERIFYD_PHONE_FAILURE_CAP", default: 100, in: 1...100)
         let delivery = DeliverySettings.read(&reader)
+        let headerTimeout = reader.integer("VERIFYD_HTTP_HEADER_TIMEOUT_MS", default: 10_000, in: 100...600_000)
+        let bodyTimeout = reader.integer("VERIFYD_HTTP_BODY_TIMEOUT_MS", default: 30_000, in: 100...600_000)
         if !reader.problems.isEmpty { throw ConfigurationError(problems: reader.problems) }
         return ServeSettings(
             database: database, host: host, port: port, publicURL: publicURL ?? "", shutdownDrain: .seconds(drain),
             accountSid: accountSid ?? AccountSid.random(), authTokens: [token] + (secondary.map { [$0] } ?? []),
             codeKey: codeKey ?? [], previousCodeKeys: previous, defaultService: defaultService,
             defaultServiceName: defaultServiceName, defaultCountryCode: countryCode, phoneFailureCap: failureCap,
-            delivery: delivery)
+            delivery: delivery,
+            httpLimits: HTTPLimits(
+                headerTimeout: .milliseconds(headerTimeout), bodyTimeout: .milliseconds(bodyTimeout)))
     }
 
     static func publicURL(_ text: String) -> String? {

@@ -1,12 +1,12 @@
 import ServiceLifecycle
 import Twilio
 
-/// Shuts the Twilio client's threads down at graceful shutdown, after the dispatcher stopped using them.
+/// Shuts the Twilio client's transfer thread down at graceful shutdown, after the dispatcher stopped using it.
 struct TwilioClientService: Service {
     let client: TwilioClient
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await client.shutdown()
+        await client.shutdown()
     }
 }

@@ -35,12 +35,30 @@ final class TwilioCodeSender: CodeSender {
         channel == .sms || settings.voiceFrom != nil
     }
 
-    func send(_ message: OutgoingCode) async -> DeliveryOutcome {
+    /// One of the Twilio client's places for a request in flight: the cap on sends is the client's own.
+    func reserve() -> (any DeliverySlot)? {
+        client.reserveSlot().map { Slot(sender: self, reserved: $0) }
+    }
+
+    var freeSlots: Int {
+        client.freeSlots
+    }
+
+    private struct Slot: DeliverySlot {
+        let sender: TwilioCodeSender
+        let reserved: InFlightSlot
+
+        func send(_ message: OutgoingCode) async -> DeliveryOutcome {
+            await sender.send(message, in: reserved)
+        }
+    }
+
+    private func send(_ message: OutgoingCode, in slot: InFlightSlot) async -> DeliveryOutcome {
         if let wait = breaker.withLock({ $0.admit(at: .now) }) {
             return .unavailable(retryAfter: Self.wholeSeconds(wait))
         }
         do {
-            let resource = try await create(message)
+            let resource = try await create(message, in: slot)
             breaker.withLock { $0.recordSuccess() }
             return .sent(providerSid: resource.sid)
         } catch {
@@ -55,7 +73,7 @@ final class TwilioCodeSender: CodeSender {
         }
     }
 
-    private func create(_ message: OutgoingCode) async throws(TwilioError) -> TwilioResource {
+    private func create(_ message: OutgoingCode, in slot: InFlightSlot) async throws(TwilioError) -> TwilioResource {
         let statusCallback = "\(publicURL)/twilio/status/\(message.attemptSid)"
         switch message.channel {
         case .sms:
@@ -70,13 +88,13 @@ final class TwilioCodeSender: CodeSender {
             return try await client.createMessage(
                 OutgoingMessage(
                     to: message.to.e164, sender: sender, body: body, statusCallback: statusCallback,
-                    validityPeriod: .seconds(min(message.remainingSeconds, 36_000))))
+                    validityPeriod: .seconds(min(message.remainingSeconds, 36_000))), in: slot)
         case .call:
             return try await client.createCall(
                 OutgoingCall(
                     to: message.to.e164, from: settings.voiceFrom ?? "",
                     url: "\(publicURL)/twilio/voice/\(message.verification.sid)", statusCallback: statusCallback,
-                    statusCallbackEvents: [.completed], ringTimeout: Self.ringTimeout))
+                    statusCallbackEvents: [.completed], ringTimeout: Self.ringTimeout), in: slot)
         }
     }
 
@@ -90,9 +108,11 @@ final class TwilioCodeSender: CodeSender {
         return .unknown
     }
 
-    /// Failures that say Twilio is unreachable or unwell (transport, 5xx, 429) or that our account is refused
-    /// (401, 403) open the breaker; a refusal of one destination (400 with 21211 …) does not.
+    /// Failures that say Twilio is unreachable or unwell (transport, 5xx) or that our account is refused (401, 403)
+    /// open the breaker. A refusal of one destination (400 with 21211 …) does not, and neither does 429: the
+    /// account is over its REST concurrency, Twilio is answering, and the retry's back-off honours `Retry-After`.
     static func countsAgainstTwilio(_ error: TwilioError) -> Bool {
+        if error.httpStatus == 429 { return false }
         guard error.isPermanent, let status = error.httpStatus else { return true }
         return status == 401 || status == 403
     }

@@ -92,7 +92,8 @@ public func buildApplication(
                 },
                 logger: logger))
         let dispatcher = DeliveryDispatcher(
-            verifier: verifier, deliveries: deliveries, interval: settings.delivery.dispatchInterval,
+            verifier: verifier, sender: delivery.sender, deliveries: deliveries,
+            interval: settings.delivery.dispatchInterval,
             leaseSeconds: delivery.leaseSeconds, batchSize: 32, owner: InstanceIdentity.current, logger: logger)
         // Started in this order, stopped in reverse: the sweeper and dispatcher first, then the Twilio client, the pool.
         var background: [any Service] = [postgres]
@@ -104,6 +105,7 @@ public func buildApplication(
                 logger: logger))
         let application = Application(
             router: router,
+            server: httpServer(settings.httpLimits),
             configuration: ApplicationConfiguration(
                 address: .hostname(settings.host, port: settings.port), serverName: "verifyd"),
             services: background,

@@ -7,8 +7,6 @@
 // fixes the argument type so the compiler passes it exactly as libcurl reads it back with va_arg.
 
 typedef size_t (*ccurl_data_callback)(char *buffer, size_t size, size_t count, void *userdata);
-typedef int (*ccurl_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                                       curl_off_t ulnow);
 
 static inline CURLcode ccurl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -34,11 +32,6 @@ static inline CURLcode ccurl_easy_setopt_data_callback(CURL *handle, CURLoption 
     return curl_easy_setopt(handle, option, value);
 }
 
-static inline CURLcode ccurl_easy_setopt_xferinfo_callback(CURL *handle, CURLoption option,
-                                                           ccurl_xferinfo_callback value) {
-    return curl_easy_setopt(handle, option, value);
-}
-
 static inline CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }
@@ -53,6 +46,10 @@ static inline CURLcode ccurl_easy_getinfo_double(CURL *handle, CURLINFO info, do
 
 static inline CURLcode ccurl_easy_getinfo_string(CURL *handle, CURLINFO info, char **value) {
     return curl_easy_getinfo(handle, info, value);
+}
+
+static inline CURLMcode ccurl_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {
+    return curl_multi_setopt(handle, option, value);
 }
 
 // CURLAUTH_BASIC is a macro with an unsigned long cast, which Swift does not import.

@@ -1,23 +1,50 @@
 import HTTPTypes
 import Hummingbird
-import Logging
+import NIOCore
 import VerifyCore
 
-/// Failures of the HTTP layer itself (credentials, bodies, routes), next to the domain's `VerifyError`.
-enum APIError: Error, Sendable {
-    case unauthenticated
-    case malformedBody
-    case routeNotFound(path: String)
-    case methodNotAllowed
+/// Failures of the HTTP layer itself (credentials, bodies, origins, signatures, routes), next to the domain's
+/// `VerifyError`.
+struct APIError: Error, Sendable, Equatable {
+    fileprivate enum Reason: Sendable, Equatable {
+        case unauthenticated
+        case malformedBody
+        case unsupportedMediaType
+        case contentTooLarge
+        case crossSite
+        case badSignature
+        case notFound(path: String)
+        case methodNotAllowed
+    }
+
+    fileprivate let reason: Reason
+
+    /// No credentials, or wrong ones.
+    static let unauthenticated = APIError(reason: .unauthenticated)
+    /// A body that is not the form or JSON its `Content-Type` says.
+    static let malformedBody = APIError(reason: .malformedBody)
+    /// A non-empty body that is neither `application/x-www-form-urlencoded` nor `application/json`.
+    static let unsupportedMediaType = APIError(reason: .unsupportedMediaType)
+    /// A body over `APIRequestContext.maxUploadSize`.
+    static let contentTooLarge = APIError(reason: .contentTooLarge)
+    /// A browser request sent from another site (`Origin`, `Sec-Fetch-Site`).
+    static let crossSite = APIError(reason: .crossSite)
+    /// A webhook whose `X-Twilio-Signature` is missing or wrong.
+    static let badSignature = APIError(reason: .badSignature)
+    /// A path no resource answers (a malformed SID, a Twilio resource verifyd does not serve).
+    static func notFound(path: String) -> APIError { APIError(reason: .notFound(path: path)) }
+    /// A path some route serves, with a method none of them serves.
+    static let methodNotAllowed = APIError(reason: .methodNotAllowed)
 }
 
-/// The single place errors become HTTP answers: Twilio's `{"code", "message", "more_info", "status"}` and nothing
-/// else (a `type`/`title` pair would make twilio-python raise a different exception), plus `Retry-After` on every
-/// 429 and 503.
-struct TwilioErrorBody: Sendable, Equatable {
+/// The single table of error answers. Every route answers from it: the Verify API with Twilio's body, the original
+/// routes and the webhooks with the status alone, so the two surfaces cannot disagree about a refusal.
+struct ErrorAnswer: Sendable, Equatable {
     var status: HTTPResponse.Status
+    /// Twilio's error code, for the Verify API's body.
     var code: Int
     var message: String
+    /// Seconds for `Retry-After`; every 429 and 503 carries one.
     var retryAfter: Int?
 
     init(status: HTTPResponse.Status, code: Int, message: String, retryAfter: Int? = nil) {
@@ -25,7 +52,22 @@ struct TwilioErrorBody: Sendable, Equatable {
         self.code = code
         self.message = message
         self.retryAfter = retryAfter
+        if self.retryAfter == nil, status == .tooManyRequests || status == .serviceUnavailable { self.retryAfter = 1 }
+        if let retryAfter = self.retryAfter { self.retryAfter = max(1, retryAfter) }
     }
+
+    /// The answer for `error`, or nil when it is not a refusal but a failure of verifyd (a 500 that says nothing).
+    init?(_ error: any Error) {
+        switch error {
+        case let error as VerifyError: self.init(error)
+        case let error as APIError: self.init(error)
+        // Hummingbird's `collectBody(upTo:)` throws this past the limit.
+        case is NIOTooManyBytesError: self.init(APIError.contentTooLarge)
+        default: return nil
+        }
+    }
+
+    static let internalError = ErrorAnswer(status: .internalServerError, code: 20500, message: "Internal Server Error")
 
     init(_ error: VerifyError) {
         switch error.reason {
@@ -45,10 +87,10 @@ struct TwilioErrorBody: Sendable, Equatable {
             self.init(
                 status: .forbidden, code: 60605, message: "Verification delivery attempt blocked by geo permissions")
         case .phoneUnsubscribed:
-            self.init(
-                status: .badRequest, code: 21610, message: "Attempt to send to unsubscribed recipient")
+            // Twilio's 21610 is a 400 on every API that returns it; the original routes answer 400 too.
+            self.init(status: .badRequest, code: 21610, message: "Attempt to send to unsubscribed recipient")
         case .notFound(let resource):
-            self.init(status: .notFound, code: 20404, message: "The requested resource \(resource) was not found")
+            self.init(status: .notFound, code: 20404, message: "The requested resource \(resource.path) was not found")
         case .channelDisabled:
             self.init(status: .badRequest, code: 60223, message: "Delivery channel disabled")
         case .tooManyConcurrentRequests:
@@ -56,25 +98,34 @@ struct TwilioErrorBody: Sendable, Equatable {
         case .deliveryUnavailable:
             self.init(status: .serviceUnavailable, code: 20503, message: "Service unavailable")
         }
-        self.retryAfter = error.retryAfter
-        if retryAfter == nil, status == .tooManyRequests || status == .serviceUnavailable { retryAfter = 1 }
-        if let retryAfter { self.retryAfter = max(1, retryAfter) }
+        if let retryAfter = error.retryAfter { self.retryAfter = max(1, retryAfter) }
     }
 
     init(_ error: APIError) {
-        switch error {
+        switch error.reason {
         case .unauthenticated:
             self.init(status: .unauthorized, code: 20003, message: "Authenticate")
         case .malformedBody:
             self.init(status: .badRequest, code: 60200, message: "Invalid parameter: request body")
-        case .routeNotFound(let path):
+        case .unsupportedMediaType:
+            // Twilio has no code of its own for this; 60200 names what to fix.
+            self.init(status: .unsupportedMediaType, code: 60200, message: "Invalid parameter: Content-Type")
+        case .contentTooLarge:
+            self.init(status: .contentTooLarge, code: 60200, message: "Invalid parameter: request body")
+        case .crossSite:
+            self.init(status: .forbidden, code: 20403, message: "Cross-site requests are refused")
+        case .badSignature:
+            self.init(status: .forbidden, code: 20403, message: "Invalid X-Twilio-Signature")
+        case .notFound(let path):
             self.init(status: .notFound, code: 20404, message: "The requested resource \(path) was not found")
         case .methodNotAllowed:
             self.init(status: .methodNotAllowed, code: 20004, message: "Method not allowed")
         }
     }
 
-    var response: Response {
+    /// Twilio's `{"code", "message", "more_info", "status"}` and nothing else (a `type`/`title` pair would make
+    /// twilio-python raise a different exception).
+    var twilioResponse: Response {
         let json: JSONValue = .object([
             ("code", .int(code)),
             ("message", .string(message)),
@@ -82,32 +133,30 @@ struct TwilioErrorBody: Sendable, Equatable {
             ("status", .int(Int(status.code))),
         ])
         var response = json.response(status: status)
+        addHeaders(to: &response)
+        return response
+    }
+
+    /// The status alone, with an empty body: the original routes' and the webhooks' form of the same answer.
+    var plainResponse: Response {
+        var response = Response(status: status)
+        addHeaders(to: &response)
+        return response
+    }
+
+    private func addHeaders(to response: inout Response) {
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Basic realm=\"verifyd\"" }
-        return response
     }
 }
 
-/// Turns whatever a Verify API handler throws into Twilio's error body. Errors that are not ours become a 500 whose
-/// body says nothing about the cause; the cause is logged without values.
-struct TwilioErrorMiddleware: RouterMiddleware {
-    typealias Context = APIRequestContext
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
-        -> Response
-    {
-        do {
-            return try await next(request, context)
-        } catch let error as VerifyError {
-            return TwilioErrorBody(error).response
-        } catch let error as APIError {
-            return TwilioErrorBody(error).response
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            return TwilioErrorBody(status: .contentTooLarge, code: 60200, message: "Invalid parameter: request body")
-                .response
-        } catch {
-            context.logger.error("request.failed", metadata: ["error": "\(error)"])
-            return TwilioErrorBody(status: .internalServerError, code: 20500, message: "Internal Server Error").response
+extension VerifyError.Resource {
+    /// The path Twilio names in a 20404 message, relative to `/v2`.
+    var path: String {
+        switch self {
+        case .service(let service): "/Services/\(service)"
+        case .verification(let service, let sid): "/Services/\(service)/Verifications/\(sid)"
+        case .verificationCheck(let service): "/Services/\(service)/VerificationCheck"
         }
     }
 }

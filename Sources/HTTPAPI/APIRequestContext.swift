@@ -7,7 +7,7 @@ public struct APIRequestContext: RequestContext {
     /// Set by `BasicAuthMiddleware` on routes that require credentials.
     public var principal: Authenticator.Principal?
     /// The parameters of a Twilio webhook, set by `TwilioSignatureMiddleware` once the signature checked out.
-    var webhookParameters = RequestParameters([])
+    var webhookParameters = RequestParameters()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)

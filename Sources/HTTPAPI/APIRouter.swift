@@ -8,13 +8,18 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     OpenAPIDocument().register(on: router)
 
     let json = ResourceJSON(accountSid: dependencies.accountSid, publicURL: dependencies.publicURL)
+    // Every group answers errors from one table (ErrorAnswer). The two API surfaces refuse other sites' browsers
+    // before anything else, then ask for credentials; the webhooks check Twilio's signature instead.
     let api = router.group()
-        .add(middleware: TwilioErrorMiddleware())
+        .add(middleware: ErrorMiddleware(surface: .twilio))
+        .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     ServiceRoutes(services: dependencies.services, json: json).register(on: api)
     VerificationRoutes(verifier: dependencies.verifier, json: json).register(on: api)
 
     let original = router.group()
+        .add(middleware: ErrorMiddleware(surface: .plain))
+        .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     OriginalRoutes(
         verifier: dependencies.verifier, defaultService: dependencies.defaultService,
@@ -23,6 +28,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
 
     if let webhooks = dependencies.webhooks {
         let twilio = router.group()
+            .add(middleware: ErrorMiddleware(surface: .plain))
             .add(
                 middleware: TwilioSignatureMiddleware(validator: webhooks.validator, publicURL: dependencies.publicURL))
         TwilioWebhookRoutes(verifier: dependencies.verifier, settings: webhooks, publicURL: dependencies.publicURL)

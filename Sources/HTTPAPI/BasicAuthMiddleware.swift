@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import VerifyCore
 
-/// HTTP Basic authentication as Twilio's clients send it; anything but a valid pair is 401 with code 20003.
+/// HTTP Basic authentication as Twilio's clients send it; anything but a valid pair is 401 (20003 on the Verify
+/// API).
 struct BasicAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let authenticator: Authenticator
@@ -14,7 +15,7 @@ struct BasicAuthMiddleware: RouterMiddleware {
         guard let (username, password) = Self.credentials(request.headers[.authorization]),
             let principal = try await authenticator.authenticate(username: username, password: password)
         else {
-            return TwilioErrorBody(.unauthenticated).response
+            throw APIError.unauthenticated
         }
         var context = context
         context.principal = principal

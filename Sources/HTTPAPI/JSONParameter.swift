@@ -37,3 +37,15 @@ enum JSONParameter: Codable, Sendable, Equatable {
         }
     }
 }
+
+extension JSONParameter {
+    /// Whether a NUL hides anywhere inside, in a string or an object's key (`"\u0000"` decodes to one).
+    var containsNUL: Bool {
+        switch self {
+        case .null, .bool, .number: false
+        case .string(let text): text.utf8.contains(0)
+        case .array(let items): items.contains { $0.containsNUL }
+        case .object(let members): members.contains { $0.key.utf8.contains(0) || $0.value.containsNUL }
+        }
+    }
+}

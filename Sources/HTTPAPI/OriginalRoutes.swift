@@ -4,7 +4,8 @@ import Hummingbird
 import VerifyCore
 
 /// The flow verifyd grew from: `POST /sms` and `POST /who` send a code (202), `/auth/{number}/{token}` answers 200
-/// for the right code and 403 for anything else. Bodies are empty; statuses carry the answer.
+/// for the right code and 403 for anything else. Bodies are empty; statuses carry the answer, the same statuses the
+/// Verify API answers (`ErrorAnswer`).
 struct OriginalRoutes: Sendable {
     let verifier: Verifier
     let defaultService: @Sendable (_ refresh: Bool) async throws -> ServiceSid
@@ -18,26 +19,19 @@ struct OriginalRoutes: Sendable {
     }
 
     private func send(_ channel: Channel, _ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let parameters: RequestParameters
-        do {
-            parameters = try await RequestParameters.read(request, context: context)
-        } catch {
-            return Response(status: .badRequest)
+        let parameters = try await RequestParameters.read(request, context: context)
+        guard let number = try parameters["number"], let phone = phone(number) else {
+            throw VerifyError.invalid("number")
         }
-        guard let number = parameters["number"], let phone = phone(number) else { return Response(status: .badRequest) }
+        let service = try await defaultService(false)
         do {
-            let service = try await defaultService(false)
-            do {
-                _ = try await verifier.start(StartRequest(service: service, to: phone, channel: channel))
-            } catch let error as VerifyError where error.reason == .notFound(resource: "/Services/\(service)") {
-                // The remembered default service was deleted: find or create the current one and try once more.
-                let current = try await defaultService(true)
-                _ = try await verifier.start(StartRequest(service: current, to: phone, channel: channel))
-            }
-            return Response(status: .accepted)
-        } catch let error as VerifyError {
-            return Self.response(for: error)
+            _ = try await verifier.start(StartRequest(service: service, to: phone, channel: channel))
+        } catch let error as VerifyError where error.reason == .notFound(.service(service)) {
+            // The remembered default service was deleted: find or create the current one and try once more.
+            let current = try await defaultService(true)
+            _ = try await verifier.start(StartRequest(service: current, to: phone, channel: channel))
         }
+        return Response(status: .accepted)
     }
 
     /// Every refusal is the same empty 403, so the answer says nothing about why (wrong, expired, used, locked or an
@@ -58,21 +52,5 @@ struct OriginalRoutes: Sendable {
 
     private func phone(_ text: String) -> PhoneNumber? {
         PhoneNumber(lenient: text, defaultCountryCode: defaultCountryCode)
-    }
-
-    static func response(for error: VerifyError) -> Response {
-        let status: HTTPResponse.Status
-        switch error.reason {
-        case .invalidParameter, .channelDisabled: status = .badRequest
-        case .maxCheckAttemptsReached, .maxSendAttemptsReached, .tooManyConcurrentRequests: status = .tooManyRequests
-        case .phoneBlocked, .phoneUnsubscribed, .landline, .destinationBlocked, .featureNotEnabled: status = .forbidden
-        case .notFound: status = .notFound
-        case .deliveryUnavailable: status = .serviceUnavailable
-        }
-        var response = Response(status: status)
-        if status == .tooManyRequests || status == .serviceUnavailable {
-            response.headers[.retryAfter] = String(max(1, error.retryAfter ?? 1))
-        }
-        return response
     }
 }

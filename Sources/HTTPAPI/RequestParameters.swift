@@ -4,41 +4,80 @@ import Hummingbird
 import Twilio
 import VerifyCore
 
-/// The parameters of a request body, by Twilio's PascalCase names: form-encoded as Twilio's clients send them, or a
-/// JSON object with the same names. When a name repeats, the first value counts.
+/// The parameters of a request by Twilio's PascalCase names: a POST's body (form-encoded as Twilio's clients send
+/// it, or a JSON object with the same names), a GET's query. Every value is kept, so a parameter verifyd reads that
+/// was given twice is refused instead of one value silently winning; names verifyd does not read are ignored, as
+/// Twilio ignores them, whatever they repeat.
 struct RequestParameters: Sendable {
-    private(set) var values: [String: String] = [:]
+    private var values: [String: [String]] = [:]
 
-    init(_ pairs: [(name: String, value: String)]) {
-        for (name, value) in pairs where values[name] == nil { values[name] = value }
+    /// No parameters.
+    init() {}
+
+    /// Refuses a NUL anywhere, in a name or a value, read or not: it is the one character PostgreSQL's text cannot
+    /// hold (bytes that are not UTF-8 never became a String), and nothing the database would refuse may get further.
+    init(_ pairs: [(name: String, value: String)]) throws(VerifyError) {
+        for (name, value) in pairs {
+            guard !name.utf8.contains(0) else { throw VerifyError.invalid("request body") }
+            guard !value.utf8.contains(0) else { throw VerifyError.invalid(Self.printable(name)) }
+            values[name, default: []].append(value)
+        }
     }
 
-    /// Reads the body of `request`. An unreadable body is a 400 with Twilio's error shape, never a crash.
+    /// Reads the body of a POST. Form and JSON bodies only (415 for anything else, so a browser's `text/plain` form
+    /// cannot pass for a form); an empty body is no parameters, whatever its type. The query string is not read.
     static func read(_ request: Request, context: APIRequestContext) async throws -> RequestParameters {
-        var request = request
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        let bytes = Array(buffer.readableBytesView)
-        var parameters = try parse(bytes, contentType: request.headers[.contentType])
-        // Twilio's clients put nothing in the query of a POST, but a GET may carry parameters there; Hummingbird
-        // has already percent-decoded the values.
-        for (name, value) in request.uri.queryParameters where parameters.values[String(name)] == nil {
-            parameters.values[String(name)] = String(value)
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > context.maxUploadSize {
+            // Refused before a byte of the body is read; the connection closes after the answer (RequestDeadlines).
+            throw APIError.contentTooLarge
         }
-        return parameters
+        var request = request
+        let bytes = Array(try await request.collectBody(upTo: context.maxUploadSize).readableBytesView)
+        if bytes.isEmpty { return RequestParameters() }
+        return try parse(bytes, contentType: request.headers[.contentType])
+    }
+
+    /// The query string of a GET, strictly decoded.
+    static func query(_ request: Request) throws -> RequestParameters {
+        guard let query = request.uri.query, !query.isEmpty else { return RequestParameters() }
+        guard let pairs = try? URLEncodedForm.decode(query) else { throw APIError.malformedBody }
+        return try RequestParameters(pairs)
     }
 
     static func parse(_ bytes: [UInt8], contentType: String?) throws -> RequestParameters {
-        if bytes.isEmpty { return RequestParameters([]) }
-        if contentType?.lowercased().hasPrefix("application/json") == true {
+        switch BodyType(contentType) {
+        case .json:
             guard let object = try? JSONDecoder().decode([String: JSONParameter].self, from: Data(bytes)) else {
                 throw APIError.malformedBody
             }
-            return RequestParameters(object.compactMap { key, value in text(of: value).map { (key, $0) } })
+            // JSON keeps the first of two equal keys; counting the keys first makes a repeat as visible as in a form.
+            var pairs: [(name: String, value: String)] = []
+            for key in JSONObjectKeys.topLevel(bytes) {
+                guard let value = object[key] else { continue }
+                if value.containsNUL { throw VerifyError.invalid(printable(key)) }
+                if let text = text(of: value) { pairs.append((key, text)) }
+            }
+            return try RequestParameters(pairs)
+        case .form:
+            guard let pairs = try? URLEncodedForm.decode(bytes) else { throw APIError.malformedBody }
+            return try RequestParameters(pairs)
+        case nil:
+            throw APIError.unsupportedMediaType
         }
-        do {
-            return RequestParameters(try URLEncodedForm.decode(bytes))
-        } catch {
-            throw APIError.malformedBody
+    }
+
+    enum BodyType {
+        case form, json
+
+        /// The media type of a `Content-Type`, ignoring its parameters (`charset=utf-8`); nil for any other type.
+        init?(_ contentType: String?) {
+            let mediaType = contentType?.split(separator: ";", maxSplits: 1).first?
+                .trimmingCharacters(in: .whitespaces).lowercased()
+            switch mediaType {
+            case "application/x-www-form-urlencoded": self = .form
+            case "application/json": self = .json
+            default: return nil
+            }
         }
     }
 
@@ -55,11 +94,36 @@ struct RequestParameters: Sendable {
         }
     }
 
-    subscript(name: String) -> String? { values[name] }
+    /// A name as a 60200 message may quote it: Twilio-style names only, else the body as a whole.
+    private static func printable(_ name: String) -> String {
+        let allowed = name.utf8.allSatisfy { byte in
+            (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+                || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+                || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: ".")
+                || byte == UInt8(ascii: "_")
+        }
+        return allowed && (1...64).contains(name.utf8.count) ? name : "request body"
+    }
+
+    /// The value of `name`, nil when absent; 60200 naming it when it was given more than once.
+    subscript(name: String) -> String? {
+        get throws(VerifyError) {
+            guard let given = values[name] else { return nil }
+            guard given.count == 1 else { throw VerifyError.invalid(name) }
+            return given[0]
+        }
+    }
+
+    /// The value of `name` as `rule` returns it (the form to store); absent is nil, a value the rule refuses is 60200.
+    func checked(_ name: String, _ rule: (String) -> String?) throws(VerifyError) -> String? {
+        guard let text = try self[name] else { return nil }
+        guard let value = rule(text) else { throw VerifyError.invalid(name) }
+        return value
+    }
 
     /// A boolean as Twilio's clients send it (`true`/`false`, any case); absent is nil, anything else is 60200.
-    func bool(_ name: String) throws -> Bool? {
-        guard let text = values[name] else { return nil }
+    func bool(_ name: String) throws(VerifyError) -> Bool? {
+        guard let text = try self[name] else { return nil }
         switch text.lowercased() {
         case "true": return true
         case "false": return false
@@ -68,9 +132,9 @@ struct RequestParameters: Sendable {
     }
 
     /// An integer; absent is nil, anything else is 60200.
-    func int(_ name: String) throws -> Int? {
-        guard let text = values[name] else { return nil }
-        guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else { throw VerifyError.invalid(name) }
+    func int(_ name: String) throws(VerifyError) -> Int? {
+        guard let text = try self[name] else { return nil }
+        guard let value = Int(text) else { throw VerifyError.invalid(name) }
         return value
     }
 }

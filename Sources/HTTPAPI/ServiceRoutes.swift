@@ -23,7 +23,7 @@ struct ServiceRoutes: Sendable {
 
     private func create(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let parameters = try await RequestParameters.read(request, context: context)
-        guard parameters["FriendlyName"] != nil else { throw VerifyError.invalid("FriendlyName") }
+        guard try parameters["FriendlyName"] != nil else { throw VerifyError.invalid("FriendlyName") }
         var settings = ServiceSettings(friendlyName: "")
         try settings.apply(parameters)
         let service = try await services.create(settings)
@@ -54,13 +54,12 @@ struct ServiceRoutes: Sendable {
     }
 
     private func list(_ request: Request) async throws -> Response {
-        let query = request.uri.queryParameters
-        let pageSize = try Self.number(
-            query["PageSize"].map(String.init), default: Self.defaultPageSize, name: "PageSize")
-        let page = try Self.number(query["Page"].map(String.init), default: 0, name: "Page")
+        let query = try RequestParameters.query(request)
+        let pageSize = try Self.number(try query["PageSize"], default: Self.defaultPageSize, name: "PageSize")
+        let page = try Self.number(try query["Page"], default: 0, name: "Page")
         guard (1...Self.maximumPageSize).contains(pageSize) else { throw VerifyError.invalid("PageSize") }
         guard page <= Self.maximumPage else { throw VerifyError.invalid("Page") }
-        let token = query["PageToken"].map(String.init)
+        let token = try query["PageToken"]
         let cursor = try token.map(Self.cursor)
         let rows = try await services.list(after: cursor, offset: page * pageSize, limit: pageSize + 1)
         let shown = Array(rows.prefix(pageSize))
@@ -84,11 +83,11 @@ struct ServiceRoutes: Sendable {
 
     static func serviceSid(_ context: APIRequestContext) throws -> ServiceSid {
         let raw = context.parameters.get("service") ?? ""
-        guard let sid = ServiceSid(raw) else { throw VerifyError(.notFound(resource: "/Services/\(raw.prefix(34))")) }
+        guard let sid = ServiceSid(raw) else { throw APIError.notFound(path: "/Services/\(raw.prefix(34))") }
         return sid
     }
 
-    static func notFound(_ sid: ServiceSid) -> VerifyError { VerifyError(.notFound(resource: "/Services/\(sid)")) }
+    static func notFound(_ sid: ServiceSid) -> VerifyError { VerifyError(.notFound(.service(sid))) }
 
     private static func number(_ text: String?, default value: Int, name: String) throws -> Int {
         guard let text else { return value }

@@ -27,12 +27,12 @@ struct TwilioWebhookRoutes: Sendable {
             return Response(status: .notFound)
         }
         let reported =
-            parameters["MessageStatus"].flatMap(Self.messageStatus)
+            try parameters["MessageStatus"].flatMap(Self.messageStatus)
             ?? parameters["CallStatus"].flatMap(Self.callStatus)
         if let reported {
             try await verifier.recordDeliveryStatus(
-                attempt, status: reported, providerSid: parameters["MessageSid"] ?? parameters["CallSid"],
-                errorCode: parameters["ErrorCode"].flatMap { Int($0) })
+                attempt, status: reported, providerSid: try parameters["MessageSid"] ?? parameters["CallSid"],
+                errorCode: try parameters["ErrorCode"].flatMap { Int($0) })
         }
         return Self.twiml(TwiMLResponse())
     }
@@ -46,7 +46,7 @@ struct TwilioWebhookRoutes: Sendable {
             response.hangup()
             return Self.twiml(response)
         }
-        if askForKeyPress && context.webhookParameters["Digits"] == nil {
+        if try askForKeyPress && context.webhookParameters["Digits"] == nil {
             response.gather(numDigits: 1, action: "\(publicURL)/twilio/voice/\(sid)", timeout: 10) { gather in
                 gather.say(script.pressAnyKey, language: script.language)
             }
@@ -71,14 +71,29 @@ struct TwilioWebhookRoutes: Sendable {
         return Self.twiml(response)
     }
 
+    /// A STOP or START acts once per MessageSid (see `inbound_message_receipts`), so it must carry one; any other
+    /// message changes nothing and needs none.
     private func incomingMessage(_ context: APIRequestContext) async throws -> Response {
         let parameters = context.webhookParameters
-        if let phone = parameters["From"].flatMap({ PhoneNumber(e164: $0) }),
-            let optedOut = Self.optOut(type: parameters["OptOutType"], body: parameters["Body"])
+        if let phone = try parameters["From"].flatMap({ PhoneNumber(e164: $0) }),
+            let optedOut = Self.optOut(type: try parameters["OptOutType"], body: try parameters["Body"])
         {
-            try await verifier.setOptedOut(phone, optedOut)
+            guard let messageSid = try parameters["MessageSid"], Self.isMessageSid(messageSid) else {
+                throw VerifyError.invalid("MessageSid")
+            }
+            _ = try await verifier.recordOptOutMessage(phone, optedOut: optedOut, messageSid: messageSid)
         }
         return Self.twiml(TwiMLResponse())
+    }
+
+    /// Twilio's SIDs: two capital letters (`SM`, `MM`) and 32 lowercase hex digits.
+    static func isMessageSid(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        return bytes.count == 34 && bytes[..<2].allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+            && bytes[2...].allSatisfy {
+                (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || (UInt8(ascii: "a")...UInt8(ascii: "f")).contains($0)
+            }
     }
 
     // MARK: Mapping Twilio's words

@@ -23,20 +23,20 @@ struct UnknownRouteMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch let error as any HTTPResponseError
             // Hummingbird's router names unmatched requests' endpoint "NotFound"; a matched route's 404s are
-            // already Twilio's body (TwilioErrorMiddleware) and never reach here as HTTP errors.
+            // already an error answer (ErrorMiddleware) and never reach here as HTTP errors.
             where error.status == .notFound && context.endpointPath == "NotFound"
         {
             let path = request.uri.path
             let isTwilio = path.hasPrefix("/v2/")
             let allowed = allowedMethods(path)
             if !allowed.isEmpty {
-                var response =
-                    isTwilio ? TwilioErrorBody(.methodNotAllowed).response : Response(status: .methodNotAllowed)
+                let answer = ErrorAnswer(APIError.methodNotAllowed)
+                var response = isTwilio ? answer.twilioResponse : answer.plainResponse
                 response.headers[.allow] = allowed.joined(separator: ", ")
                 return response
             }
             guard isTwilio else { throw error }
-            return TwilioErrorBody(.routeNotFound(path: String(path.dropFirst(3).prefix(200)))).response
+            return ErrorAnswer(APIError.notFound(path: String(path.dropFirst(3).prefix(200)))).twilioResponse
         }
     }
 

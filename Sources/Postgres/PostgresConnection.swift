@@ -17,6 +17,8 @@ public final class PostgresConnection: @unchecked Sendable {
         /// `BEGIN` and the limits are sent together with the first statement of the transaction.
         case pendingBegin(TransactionLimits)
         case open
+        /// `pipeline(_:commit:)` committed; the transaction's closure has nothing left to send.
+        case committed
     }
 
     private init(handle: OpaquePointer, limits: TransactionLimits) {
@@ -97,6 +99,8 @@ public final class PostgresConnection: @unchecked Sendable {
     @discardableResult
     public func pipeline(_ queries: [PostgresQuery]) throws -> [PostgresRows] {
         switch transaction {
+        case .committed:
+            preconditionFailure("a statement after the transaction committed")
         case .open:
             return try send(queries)
         case .none:
@@ -106,6 +110,20 @@ public final class PostgresConnection: @unchecked Sendable {
             transaction = .open
             return Array(try send(["BEGIN", transactionLimits.settingsQuery] + queries).dropFirst(2))
         }
+    }
+
+    /// Inside `PostgresClient.withTransaction`: runs `queries` and then `COMMIT` in the same round trip, so the
+    /// transaction's last writes cost no extra trip; returns the rows of `queries`. The transaction is over
+    /// afterwards: the closure must not run more statements on it. Outside a transaction `commit` changes nothing
+    /// (the statements already form one implicit transaction).
+    @discardableResult
+    public func pipeline(_ queries: [PostgresQuery], commit: Bool) throws -> [PostgresRows] {
+        guard commit, isInTransaction else { return try pipeline(queries) }
+        // Should a statement fail, COMMIT is skipped with the rest of the pipeline and the state stays open, so the
+        // failure path sends ROLLBACK as usual.
+        let rows = try pipeline(queries + ["COMMIT"])
+        transaction = .committed
+        return Array(rows.dropLast())
     }
 
     /// Runs SQL text as is, possibly several statements, through the simple query protocol. Only for migration

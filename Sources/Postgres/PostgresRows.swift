@@ -24,6 +24,12 @@ public final class PostgresRows: RandomAccessCollection, @unchecked Sendable {
 
     public func columnName(_ column: Int) -> String { String(cString: PQfname(result, Int32(column))) }
 
+    /// The position of the column named `name` (as the SELECT list names it, lower case), or nil.
+    public func column(named name: String) -> Int? {
+        let column = Int(PQfnumber(result, name))
+        return column < 0 ? nil : column
+    }
+
     /// The first row, if there is one.
     public func single() -> PostgresRow? { isEmpty ? nil : self[0] }
 
@@ -53,12 +59,20 @@ public final class PostgresRows: RandomAccessCollection, @unchecked Sendable {
     }
 }
 
-/// One row of a result; decode columns by position, in the order the query's SELECT list names them.
+/// One row of a result; decode columns by name (so a reordered SELECT list cannot mix values up) or by position.
 public struct PostgresRow: Sendable {
     let rows: PostgresRows
     let index: Int
 
     public func decode<Value: PostgresDecodable>(_ column: Int, as type: Value.Type = Value.self) throws -> Value {
         try rows.decode(row: index, column: column, as: type)
+    }
+
+    /// Decodes the column named `name`; a name the result lacks is an error, never a default.
+    public func decode<Value: PostgresDecodable>(_ name: String, as type: Value.Type = Value.self) throws -> Value {
+        guard let column = rows.column(named: name) else {
+            throw PostgresError(.decoding, context: "no column \"\(name)\" in the result")
+        }
+        return try rows.decode(row: index, column: column, as: type)
     }
 }

@@ -1,8 +1,26 @@
 import Crypto
 import Foundation
 
-/// The keys that protect stored codes. A code is kept as an HMAC-SHA256 bound to its verification, and, while the
-/// verification is pending, as an AES-GCM ciphertext so that any instance can re-send it or read it to a voice call.
+/// The keys that protect stored codes. A code is kept as an HMAC-SHA256 bound to its service and phone number, and,
+/// while the verification is pending, as an AES-GCM ciphertext bound to the verification, so that any instance can
+/// re-send it or read it to a voice call.
+///
+/// Why the HMAC is bound to (service, phone) and not to the verification SID: a check by phone number is decided in
+/// one statement (`verifyd_check`, migration 0002), so the candidate's HMAC must exist before the query,
+/// when only the service and the number are known. This binding keeps what the SID binding gave:
+/// - Without the key a hash says nothing: the key has 256 bits, so the ~20 bits of a code cannot be searched offline.
+/// - Equal hashes need the same (service, phone, code). The message is the service SID (fixed length), NUL, the
+///   number (digits), NUL, the code, so different triples never share a message, and HMAC outputs of different
+///   messages collide with negligible probability. A database reader who knows the codes sent to their own number
+///   and sees those rows' hashes therefore never finds an equal hash on another number's rows: what they know never
+///   carries over to another phone.
+/// - Within one (service, phone), two verifications whose codes happen to be equal have equal hashes. That tells a
+///   reader only what the owner of that number already knows, and for random codes it happens with the chance of
+///   guessing one (10^-6 for six digits); custom codes are chosen by the API caller, who knows them anyway.
+/// - A code still approves only the verification it was sent for: storage compares it with the one live
+///   verification of the (service, phone) only, and a later verification of the same number has a fresh code.
+/// - The ciphertext stays bound to the SID (AES-GCM additional data), so a ciphertext copied onto another
+///   verification fails to open.
 ///
 /// Both keys come from one master key (`VERIFYD_CODE_KEY`) through HKDF with distinct labels. Each verification
 /// records the id of the master key that sealed it; older master keys (`VERIFYD_CODE_KEY_PREVIOUS`) stay usable for
@@ -20,6 +38,8 @@ public struct CodeKeyring: Sendable {
 
     private let current: Keys
     private let byID: [String: Keys]
+    /// Current key first, then the previous ones: the order `candidates` computes in.
+    private let all: [Keys]
 
     public struct InvalidKey: Error, CustomStringConvertible {
         public let description: String
@@ -34,18 +54,23 @@ public struct CodeKeyring: Sendable {
         }
         self.current = Self.derive(from: current)
         var byID: [String: Keys] = [:]
+        var all: [Keys] = []
         for keys in ([current] + previous).map(Self.derive) where byID[keys.id] == nil {
             byID[keys.id] = keys
+            all.append(keys)
         }
         self.byID = byID
+        self.all = all
     }
 
     /// The id stored with verifications sealed now.
     public var currentKeyID: String { current.id }
 
-    /// Protects `code` for storage with verification `sid`.
-    public func seal(_ code: OneTimeCode, for sid: VerificationSid) throws(InvalidKey) -> SealedCode {
-        let hash = Self.authenticate(code, for: sid, with: current.hmac)
+    /// Protects `code` for storage: its HMAC bound to `service` and `phone`, its ciphertext bound to `sid`.
+    public func seal(_ code: OneTimeCode, sid: VerificationSid, service: ServiceSid, phone: PhoneNumber)
+        throws(InvalidKey) -> SealedCode
+    {
+        let hash = Self.authenticate(code, service: service, phone: phone, with: current.hmac)
         // AES-GCM with a fresh random nonce; the SID is authenticated data, so a ciphertext copied onto another
         // verification fails to open.
         guard
@@ -56,11 +81,12 @@ public struct CodeKeyring: Sendable {
         return SealedCode(keyID: current.id, hash: hash, ciphertext: Array(combined))
     }
 
-    /// Constant-time comparison of `candidate` with the stored HMAC; false for an unknown key id.
-    public func matches(_ candidate: OneTimeCode, stored: StoredCode) -> Bool {
-        guard let keys = byID[stored.keyID] else { return false }
-        let message = Self.message(candidate, for: stored.verificationSid)
-        return HMAC<SHA256>.isValidAuthenticationCode(stored.hash, authenticating: message, using: keys.hmac)
+    /// The HMAC of `candidate` under every configured key, for storage to compare with the stored hash of the key
+    /// that sealed the live verification. Computed before storage is asked, so the compare needs no second trip.
+    public func candidates(_ candidate: OneTimeCode, service: ServiceSid, phone: PhoneNumber) -> CodeCandidates {
+        CodeCandidates(
+            keyIDs: all.map(\.id),
+            hashes: all.map { Self.authenticate(candidate, service: service, phone: phone, with: $0.hmac) })
     }
 
     /// Recovers a pending verification's code, to send it again or read it to a call.
@@ -87,17 +113,17 @@ public struct CodeKeyring: Sendable {
                 inputKeyMaterial: input, salt: Array("verifyd".utf8), info: Array(label.utf8), outputByteCount: 32
             ).withUnsafeBytes { Array($0) }
         }
+        // The HMAC label is v2 since its message became (service, phone, code); a v1 hash never matches.
         let id = key("verifyd key id v1").prefix(4).map { String(format: "%02x", $0) }.joined()
-        return Keys(id: id, hmacBytes: key("verifyd code hmac v1"), encryptionBytes: key("verifyd code aes-gcm v1"))
+        return Keys(id: id, hmacBytes: key("verifyd code hmac v2"), encryptionBytes: key("verifyd code aes-gcm v1"))
     }
 
-    private static func message(_ code: OneTimeCode, for sid: VerificationSid) -> [UInt8] {
-        // The SID and a separator come first so that no (sid, code) pair can collide with another.
-        Array(sid.rawValue.utf8) + [0] + Array(code.revealed.utf8)
-    }
-
-    private static func authenticate(_ code: OneTimeCode, for sid: VerificationSid, with key: SymmetricKey) -> [UInt8] {
-        Array(HMAC<SHA256>.authenticationCode(for: message(code, for: sid), using: key))
+    private static func authenticate(
+        _ code: OneTimeCode, service: ServiceSid, phone: PhoneNumber, with key: SymmetricKey
+    ) -> [UInt8] {
+        // NUL separators: the SID and the number never contain one, so no two triples share a message.
+        let message = Array(service.rawValue.utf8) + [0] + Array(phone.e164.utf8) + [0] + Array(code.revealed.utf8)
+        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
     }
 }
 
@@ -108,15 +134,15 @@ public struct SealedCode: Sendable, Equatable {
     public let ciphertext: [UInt8]
 }
 
-/// What storage hands back to compare a candidate code with.
-public struct StoredCode: Sendable, Equatable {
-    public let verificationSid: VerificationSid
-    public let keyID: String
-    public let hash: [UInt8]
+/// A candidate code's HMAC under each configured key (current first), as parallel lists. The code itself never
+/// reaches storage.
+public struct CodeCandidates: Sendable, Equatable {
+    public let keyIDs: [String]
+    public let hashes: [[UInt8]]
 
-    public init(verificationSid: VerificationSid, keyID: String, hash: [UInt8]) {
-        self.verificationSid = verificationSid
-        self.keyID = keyID
-        self.hash = hash
+    /// The candidate's HMAC under `keyID`, or nil when that key is not configured: the rule storage applies to a
+    /// stored hash sealed with `keyID`.
+    public func hash(forKeyID keyID: String) -> [UInt8]? {
+        keyIDs.firstIndex(of: keyID).map { hashes[$0] }
     }
 }

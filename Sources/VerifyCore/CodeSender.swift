@@ -1,7 +1,13 @@
-/// Sends one code to one phone. Implementations: Twilio (SMS and calls), the console (development only) and a
-/// recording sender in tests.
+/// Sends codes to phones. Implementations: Twilio (SMS and calls), the console (development only) and a recording
+/// sender in tests.
 public protocol CodeSender: Sendable {
-    func send(_ message: OutgoingCode) async -> DeliveryOutcome
+    /// Reserves capacity for one send, or returns nil at once when the sender has as many sends in flight as it
+    /// allows. A start reserves before it stores anything, so a refusal (503) leaves nothing behind, and a send never
+    /// waits for capacity while its outbox lease runs. The capacity is given back when the send ends, or when the
+    /// slot is dropped unused.
+    func reserve() -> (any DeliverySlot)?
+    /// How many slots `reserve()` could hand out right now, a snapshot: a start may take one the next moment.
+    var freeSlots: Int { get }
     /// Seconds until the sender takes work again (its circuit breaker is open), or nil while it does. A start is
     /// refused with 503 before anything is stored while this is set.
     var retryAfterWhileUnavailable: Int? { get }
@@ -12,6 +18,12 @@ public protocol CodeSender: Sendable {
 extension CodeSender {
     public var retryAfterWhileUnavailable: Int? { nil }
     public func supports(_ channel: Channel) -> Bool { true }
+}
+
+/// Capacity for one send, reserved with `CodeSender.reserve()`. A sender without a cap can be its own slot.
+public protocol DeliverySlot: Sendable {
+    /// Sends one code to one phone; a slot carries one send.
+    func send(_ message: OutgoingCode) async -> DeliveryOutcome
 }
 
 /// Everything a sender needs for one delivery attempt.

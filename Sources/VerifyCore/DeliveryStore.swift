@@ -28,29 +28,13 @@ public struct ClaimedAttempt: Sendable {
     public var attemptSid: AttemptSid
     /// Tries already made before this one.
     public var tries: Int
-    /// The verification as it is now; nothing is sent unless it is still pending.
-    public var verification: Verification
-    public var service: VerifyService
-    public var customFriendlyName: String?
-    public var appHash: String?
-    /// The sealed code, while the verification is pending.
-    public var ciphertext: [UInt8]?
-    public var keyID: String
-    public var secondsUntilExpiry: Int
+    /// The verification's code, or nil when it ended meanwhile (nothing is sent then).
+    public var pending: PendingCode?
 
-    public init(
-        attemptSid: AttemptSid, tries: Int, verification: Verification, service: VerifyService,
-        customFriendlyName: String?, appHash: String?, ciphertext: [UInt8]?, keyID: String, secondsUntilExpiry: Int
-    ) {
+    public init(attemptSid: AttemptSid, tries: Int, pending: PendingCode?) {
         self.attemptSid = attemptSid
         self.tries = tries
-        self.verification = verification
-        self.service = service
-        self.customFriendlyName = customFriendlyName
-        self.appHash = appHash
-        self.ciphertext = ciphertext
-        self.keyID = keyID
-        self.secondsUntilExpiry = secondsUntilExpiry
+        self.pending = pending
     }
 }
 

@@ -27,6 +27,7 @@ public struct ServiceSettings: Sendable, Equatable {
     public func invalidParameters() -> [String] {
         var invalid: [String] = []
         if !Self.isValidFriendlyName(friendlyName) { invalid.append("FriendlyName") }
+        if let ttsName, !Self.isValidTTSName(ttsName) { invalid.append("TtsName") }
         if !Self.codeLengths.contains(codeLength) { invalid.append("CodeLength") }
         if !Self.validitySeconds.contains(codeValiditySeconds) { invalid.append("CodeValiditySeconds") }
         if !Self.checkAttempts.contains(maxCheckAttempts) { invalid.append("MaxCheckAttempts") }
@@ -36,15 +37,28 @@ public struct ServiceSettings: Sendable, Equatable {
     }
 
     /// Twilio's rules for a name that appears in SMS text: 1–30 characters of letters, digits, spaces, dashes and
-    /// underscores, at most 4 digits (no phone numbers), no links.
+    /// underscores, at most 4 digits (no phone numbers), no links. The name is judged as it will be stored: a
+    /// leading or trailing space is refused rather than trimmed, and length counts Unicode scalars, as
+    /// PostgreSQL's `length()` in the table's check does (a letter with a combining accent is two).
     public static func isValidFriendlyName(_ name: String) -> Bool {
-        let trimmed = name.trimmingWhitespace
-        guard (1...30).contains(trimmed.count) else { return false }
+        guard (1...30).contains(name.unicodeScalars.count), name.first != " ", name.last != " " else { return false }
         // Every kind of digit counts (Arabic-Indic, full-width …): a phone number is one whatever the script.
-        guard trimmed.filter(\.isNumber).count <= 4 else { return false }
-        let lowered = trimmed.lowercased()
+        guard name.filter(\.isNumber).count <= 4 else { return false }
+        let lowered = name.lowercased()
         if lowered.contains("http") || lowered.contains("www") || lowered.contains("://") { return false }
-        return trimmed.allSatisfy { $0.isLetter || $0.isNumber || " -_".contains($0) }
+        return name.unicodeScalars.allSatisfy { scalar in
+            scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+                || scalar.properties.generalCategory == .nonspacingMark || " -_".unicodeScalars.contains(scalar)
+        }
+    }
+
+    /// A text-to-speech voice as Twilio names them (`alice`, `Polly.Joanna-Neural`, `Google.en-US-Neural2-A`): 1–64
+    /// ASCII letters, digits, dots, dashes and underscores.
+    public static func isValidTTSName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count)
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || "0123456789.-_".unicodeScalars.contains($0))
+            }
     }
 }
 

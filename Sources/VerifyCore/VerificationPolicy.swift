@@ -1,5 +1,9 @@
-/// The rules of the verification lifecycle as pure decisions. Storage reads the state under row locks, asks here,
-/// and writes what the decision says in the same transaction; tests drive every row of the contract table directly.
+/// The rules of starting a verification as pure decisions. Storage reads the state under row locks, asks here, and
+/// writes what the decision says in the same transaction; tests drive every row of the contract table directly.
+///
+/// The rules of a check are not here: a check is decided in one SQL statement, so that counting the attempt, the
+/// compare and the phone's failure cap are one atomic step (see `verifyd_check` in migration 0002 and its
+/// contract table in VerifyStoreTests).
 public enum VerificationPolicy {
     /// Consecutive failed checks per (service, phone) decay after this long without a failure.
     public static let failureWindowSeconds = 86_400
@@ -10,15 +14,6 @@ public enum VerificationPolicy {
         /// Send the pending verification's code again.
         case resend(VerificationSid)
         case refuse(VerifyError)
-    }
-
-    public enum CheckDecision: Sendable, Equatable {
-        /// Nothing live: 404. A pending verification past its validity is marked `expired`.
-        case notFound(expiring: VerificationSid?)
-        /// Out of attempts: 429 even for the right code, so the answer says nothing about the code.
-        case locked(retryAfter: Int)
-        case approve(checkAttempts: Int)
-        case reject(checkAttempts: Int, status: VerificationStatus)
     }
 
     public static func start(
@@ -48,42 +43,22 @@ public enum VerificationPolicy {
             return .create(expiring: nil)
         }
     }
-
-    /// - Parameter matches: compares the candidate code with the stored one; called only when an attempt is allowed,
-    ///   and only after that attempt has been counted.
-    public static func check(live: LiveVerification?, matches: () -> Bool) -> CheckDecision {
-        guard let live else { return .notFound(expiring: nil) }
-        if live.isExpired { return .notFound(expiring: live.status == .pending ? live.sid : nil) }
-        guard live.status == .pending, live.checkAttempts < live.maxCheckAttempts else {
-            return .locked(retryAfter: live.secondsUntilExpiry)
-        }
-        // The attempt counts before the code is compared, so no path compares a code for free.
-        let attempts = live.checkAttempts + 1
-        if matches() { return .approve(checkAttempts: attempts) }
-        return .reject(
-            checkAttempts: attempts, status: attempts >= live.maxCheckAttempts ? .maxAttemptsReached : .pending)
-    }
 }
 
 /// The live (`pending` or `max_attempts_reached`) verification of a (service, phone), read under a row lock.
 public struct LiveVerification: Sendable, Equatable {
     public var sid: VerificationSid
     public var status: VerificationStatus
-    public var checkAttempts: Int
-    public var maxCheckAttempts: Int
     public var sendCount: Int
     public var maxSendAttempts: Int
     /// Whole seconds until expiry by the database clock, rounded up; zero or less means expired.
     public var secondsUntilExpiry: Int
 
     public init(
-        sid: VerificationSid, status: VerificationStatus, checkAttempts: Int, maxCheckAttempts: Int, sendCount: Int,
-        maxSendAttempts: Int, secondsUntilExpiry: Int
+        sid: VerificationSid, status: VerificationStatus, sendCount: Int, maxSendAttempts: Int, secondsUntilExpiry: Int
     ) {
         self.sid = sid
         self.status = status
-        self.checkAttempts = checkAttempts
-        self.maxCheckAttempts = maxCheckAttempts
         self.sendCount = sendCount
         self.maxSendAttempts = maxSendAttempts
         self.secondsUntilExpiry = secondsUntilExpiry

@@ -3,8 +3,10 @@ import Logging
 extension Verifier {
     /// Sends one attempt and records its outcome; a permanent refusal about the destination becomes the caller's
     /// error (and, on a verification's first send, fails the verification so the phone's slot is free again).
-    func deliver(_ message: OutgoingCode, priorTries: Int, isFirstAttempt: Bool) async throws -> Verification {
-        let outcome = await sender.send(message)
+    func deliver(_ message: OutgoingCode, via slot: any DeliverySlot, priorTries: Int, isFirstAttempt: Bool)
+        async throws -> Verification
+    {
+        let outcome = await slot.send(message)
         var generator = SystemRandomNumberGenerator()
         let retryIn: Double? =
             if case .retryable(_, let retryAfter) = outcome {
@@ -36,25 +38,34 @@ extension Verifier {
         throw VerifyError(rejection)
     }
 
-    /// Sends an attempt a dispatcher claimed: a retry, or a send queued with the fast path off. Nothing goes out for
-    /// a verification that ended meanwhile.
-    public func deliverClaimed(_ claimed: ClaimedAttempt) async throws {
-        guard claimed.verification.status == .pending, claimed.secondsUntilExpiry > 0,
-            let ciphertext = claimed.ciphertext
-        else {
+    /// Sends an attempt a dispatcher claimed, in the slot it reserved before claiming: a retry, or a send queued
+    /// with the fast path off. Nothing goes out for a verification that ended meanwhile.
+    public func deliverClaimed(_ claimed: ClaimedAttempt, via slot: any DeliverySlot) async throws {
+        guard let pending = claimed.pending else {
             try await deliveries.cancel(claimed.attemptSid)
             return
         }
-        let code = try keyring.open(ciphertext, keyID: claimed.keyID, for: claimed.verification.sid)
-        let message = OutgoingCode(
-            attemptSid: claimed.attemptSid, verification: claimed.verification, code: code,
-            serviceName: claimed.customFriendlyName ?? claimed.service.settings.friendlyName,
-            doNotShareWarning: claimed.service.settings.doNotShareWarningEnabled, appHash: claimed.appHash,
-            remainingSeconds: claimed.secondsUntilExpiry)
+        let message = try self.message(pending, attempt: claimed.attemptSid)
         do {
-            _ = try await deliver(message, priorTries: claimed.tries, isFirstAttempt: false)
+            _ = try await deliver(message, via: slot, priorTries: claimed.tries, isFirstAttempt: false)
         } catch is VerifyError {
             // The caller of the original start already has its answer; a refusal here is recorded, not thrown.
+        }
+    }
+
+    /// The message that sends `pending`'s code as attempt `attempt`.
+    func message(_ pending: PendingCode, attempt: AttemptSid) throws -> OutgoingCode {
+        OutgoingCode(
+            attemptSid: attempt, verification: pending.verification, code: try code(of: pending),
+            serviceName: pending.serviceName, doNotShareWarning: pending.service.settings.doNotShareWarningEnabled,
+            appHash: pending.appHash, remainingSeconds: max(1, pending.secondsUntilExpiry))
+    }
+
+    func code(of pending: PendingCode) throws -> OneTimeCode {
+        switch pending.code {
+        case .new(let code): code
+        case .sealed(let ciphertext, let keyID):
+            try keyring.open(ciphertext, keyID: keyID, for: pending.verification.sid)
         }
     }
 
@@ -76,9 +87,8 @@ extension Verifier {
     /// What a call for verification `sid` should say, or nil when the verification is no longer pending.
     public func callScript(for sid: VerificationSid) async throws -> (script: CallScript, askForKeyPress: Bool)? {
         guard let pending = try await verifications.pendingCode(sid) else { return nil }
-        let code = try keyring.open(pending.ciphertext, keyID: pending.keyID, for: sid)
-        let name = pending.customFriendlyName ?? pending.service.settings.friendlyName
-        let script = MessageText.forLocale(pending.verification.locale).callScript(serviceName: name, code: code)
+        let script = MessageText.forLocale(pending.verification.locale).callScript(
+            serviceName: pending.serviceName, code: try code(of: pending))
         return (script, pending.service.settings.dtmfInputRequired)
     }
 
@@ -93,9 +103,11 @@ extension Verifier {
             metadata: ["attempt": "\(attempt)", "status": "\(status.rawValue)", "changed": "\(changed)"])
     }
 
-    /// Records a STOP (true) or START (false) the phone sent.
-    public func setOptedOut(_ phone: PhoneNumber, _ optedOut: Bool) async throws {
-        try await phones.setOptedOut(phone, optedOut)
-        logger.info("phone.opt_out", metadata: ["to": "\(phone)", "opted_out": "\(optedOut)"])
+    /// Records a STOP (true) or START (false) from inbound message `messageSid`; false when it was already recorded.
+    public func recordOptOutMessage(_ phone: PhoneNumber, optedOut: Bool, messageSid: String) async throws -> Bool {
+        let recorded = try await phones.recordOptOutMessage(phone, optedOut: optedOut, messageSid: messageSid)
+        logger.info(
+            "phone.opt_out", metadata: ["to": "\(phone)", "opted_out": "\(optedOut)", "replay": "\(!recorded)"])
+        return recorded
     }
 }

@@ -4,7 +4,8 @@ import Logging
 /// codes to the sender after the storage transaction committed, never inside it.
 public struct Verifier: Sendable {
     public struct Settings: Sendable {
-        /// Consecutive failed checks per (service, phone) that refuse new verifications (NIST's ceiling is 100).
+        /// Consecutive failed checks per (service, phone) after which every check and every new verification is
+        /// refused until a success, an unblock or 24 quiet hours (NIST's ceiling is 100).
         public var phoneFailureCap: Int
         /// Send right after commit (true) or leave the attempt to the dispatcher (false).
         public var sendImmediately: Bool
@@ -53,50 +54,41 @@ public struct Verifier: Sendable {
         if let retryAfter = sender.retryAfterWhileUnavailable {
             throw VerifyError(.deliveryUnavailable, retryAfter: retryAfter)
         }
-        let command = StartCommand(
-            service: request.service, to: request.to, channel: request.channel, locale: request.locale,
-            failureCap: settings.phoneFailureCap, claimAttempt: settings.sendImmediately,
-            leaseSeconds: settings.leaseSeconds, details: request.details)
-        let keyring = self.keyring
-        let customCode = request.customCode
-        let outcome = try await verifications.start(command) { service in
-            try Self.prepare(customCode: customCode, service: service, sid: command.newSid, keyring: keyring)
+        // The send right after commit needs capacity that is there now: reserved before the transaction, it cannot
+        // run out while the verification is stored, and at the cap the caller retries instead of waiting.
+        var slot: (any DeliverySlot)?
+        if settings.sendImmediately {
+            guard let reserved = sender.reserve() else { throw VerifyError(.deliveryUnavailable, retryAfter: 1) }
+            slot = reserved
         }
-        let verification = outcome.verification
+        let keyring = self.keyring
+        let pending = try await verifications.start(request, settings: settings) { service in
+            try Self.prepare(request, service: service, keyring: keyring)
+        }
+        let verification = pending.verification
         logger.info(
             "verification.started",
             metadata: [
                 "sid": "\(verification.sid)", "service": "\(verification.serviceSid)", "to": "\(verification.to)",
                 "channel": "\(verification.channel.rawValue)", "sends": "\(verification.sendAttempts.count)",
             ])
-        guard settings.sendImmediately else { return verification }
-
-        let code: OneTimeCode
-        switch outcome.code {
-        case .new(let created): code = created
-        case .stored(let ciphertext, let keyID):
-            code = try keyring.open(ciphertext, keyID: keyID, for: verification.sid)
-        }
-        let message = OutgoingCode(
-            attemptSid: command.attemptSid, verification: verification, code: code,
-            serviceName: request.details.customFriendlyName ?? outcome.service.settings.friendlyName,
-            doNotShareWarning: outcome.service.settings.doNotShareWarningEnabled, appHash: request.details.appHash,
-            remainingSeconds: max(1, outcome.secondsUntilExpiry))
-        return try await deliver(message, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1)
+        guard let slot else { return verification }
+        let message = try self.message(pending, attempt: request.attemptSid)
+        return try await deliver(
+            message, via: slot, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1)
     }
 
-    static func prepare(
-        customCode: String?, service: VerifyService, sid: VerificationSid, keyring: CodeKeyring
-    ) throws -> PreparedCode {
+    static func prepare(_ request: StartRequest, service: VerifyService, keyring: CodeKeyring) throws -> PreparedCode {
         let code: OneTimeCode
-        if let customCode {
+        if let customCode = request.customCode {
             guard service.settings.customCodeEnabled else { throw VerifyError(.featureNotEnabled) }
             guard let custom = OneTimeCode(customCode) else { throw VerifyError.invalid("CustomCode") }
             code = custom
         } else {
             code = OneTimeCode.generate(length: service.settings.codeLength)
         }
-        return PreparedCode(code: code, sealed: try keyring.seal(code, for: sid))
+        let sealed = try keyring.seal(code, sid: request.newSid, service: request.service, phone: request.to)
+        return PreparedCode(code: code, sealed: sealed)
     }
 
     // MARK: Check, fetch, update
@@ -106,8 +98,9 @@ public struct Verifier: Sendable {
     public func check(service: ServiceSid, target: CheckCommand.Target, code: String) async throws -> Verification {
         guard let candidate = OneTimeCode(code) else { throw VerifyError.invalid("Code") }
         let keyring = self.keyring
-        let verification = try await verifications.check(CheckCommand(service: service, target: target)) { stored in
-            keyring.matches(candidate, stored: stored)
+        let command = CheckCommand(service: service, target: target, failureCap: settings.phoneFailureCap)
+        let verification = try await verifications.check(command) { phone in
+            keyring.candidates(candidate, service: service, phone: phone)
         }
         logger.info(
             "verification.checked",
@@ -120,7 +113,7 @@ public struct Verifier: Sendable {
 
     public func fetch(service: ServiceSid, sid: VerificationSid) async throws -> Verification {
         guard let verification = try await verifications.verification(sid, service: service) else {
-            throw VerifyError(.notFound(resource: "/Services/\(service)/Verifications/\(sid)"))
+            throw VerifyError(.notFound(.verification(service, sid)))
         }
         return verification
     }
@@ -130,7 +123,7 @@ public struct Verifier: Sendable {
     {
         guard status == .approved || status == .canceled else { throw VerifyError.invalid("Status") }
         guard let verification = try await verifications.update(sid, service: service, to: status) else {
-            throw VerifyError(.notFound(resource: "/Services/\(service)/Verifications/\(sid)"))
+            throw VerifyError(.notFound(.verification(service, sid)))
         }
         logger.info("verification.updated", metadata: ["sid": "\(sid)", "status": "\(verification.status.rawValue)"])
         return verification
@@ -145,6 +138,9 @@ public struct StartRequest: Sendable {
     public var locale: String?
     public var customCode: String?
     public var details: VerificationDetails
+    /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
+    public let newSid: VerificationSid
+    public let attemptSid: AttemptSid
 
     public init(
         service: ServiceSid, to: PhoneNumber, channel: Channel, locale: String? = nil, customCode: String? = nil,
@@ -156,6 +152,8 @@ public struct StartRequest: Sendable {
         self.locale = locale
         self.customCode = customCode
         self.details = details
+        self.newSid = .random(bucket: to.bucket)
+        self.attemptSid = .random(bucket: to.bucket)
     }
 }
 

@@ -18,16 +18,25 @@ public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
         case landline
         /// Twilio's geo permissions refuse the destination country (60605).
         case destinationBlocked
-        /// The verification, check or service does not exist or is no longer live (20404), with the resource path
-        /// Twilio names in its message.
-        case notFound(resource: String)
+        /// The verification, check or service does not exist or is no longer live (20404). The HTTP module turns
+        /// the resource into the path Twilio names in its message.
+        case notFound(Resource)
         /// The requested channel cannot be delivered with this configuration, e.g. calls without a voice number
         /// (60223).
         case channelDisabled
         /// Starts for the same phone kept colliding (60212).
         case tooManyConcurrentRequests
-        /// Delivery is down (circuit breaker open); nothing was stored (503).
+        /// Delivery is down (circuit breaker open) or has as many sends in flight as it allows; nothing was stored
+        /// (503).
         case deliveryUnavailable
+    }
+
+    /// What was not found: the domain names it, the HTTP module spells it as a path.
+    public enum Resource: Sendable, Equatable {
+        case service(ServiceSid)
+        case verification(ServiceSid, VerificationSid)
+        /// The live verification a check by number or SID looked for.
+        case verificationCheck(ServiceSid)
     }
 
     public let reason: Reason

@@ -34,10 +34,12 @@ public struct PostgresCredentialStore: CredentialStore {
     public func activeSecretHash(_ sid: APIKeySid) async throws -> [UInt8]? {
         let rows = try await client.query(
             "SELECT secret_sha256 FROM api_keys WHERE sid = \(sid.rawValue) AND revoked_at IS NULL")
-        return try rows.single()?.decode(0, as: [UInt8].self)
+        return try rows.single()?.decode("secret_sha256", as: [UInt8].self)
     }
 
     private static func decode(_ row: PostgresRow) throws -> APIKey {
-        APIKey(sid: try row.sid(0), name: try row.decode(1), createdAt: try row.decode(2), revokedAt: try row.decode(3))
+        APIKey(
+            sid: try row.sid("sid"), name: try row.decode("friendly_name"), createdAt: try row.decode("created_at"),
+            revokedAt: try row.decode("revoked_at"))
     }
 }

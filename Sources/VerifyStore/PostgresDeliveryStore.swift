@@ -19,7 +19,7 @@ public struct PostgresDeliveryStore: DeliveryStore {
                 // Only a first send fails its verification: a later one leaves the earlier codes' chance intact.
                 statements.append(
                     """
-                    UPDATE verifications v SET status = 'failed', code_ciphertext = NULL, updated_at = now()
+                    UPDATE verifications v SET \(fragment: Verification.end(as: .failed))
                     FROM delivery_attempts a
                     WHERE a.bucket = \(attempt.bucket) AND a.sid = \(attempt.rawValue)
                         AND v.bucket = a.bucket AND v.sid = a.verification_sid AND v.status = 'pending'
@@ -30,6 +30,9 @@ public struct PostgresDeliveryStore: DeliveryStore {
         }
     }
 
+    /// Ends a claimed attempt's lease, in every statement that moves a row out of `sending`.
+    private static let endLease: PostgresQuery = "lease_owner = NULL, lease_expires_at = NULL, updated_at = now()"
+
     /// The attempt's new state. Only a claimed (`sending`) row moves, so a late record never undoes a status
     /// callback or another instance's work.
     private static func update(_ outcome: DeliveryOutcome, attempt: AttemptSid, retryIn: Double?) -> PostgresQuery {
@@ -38,23 +41,21 @@ public struct PostgresDeliveryStore: DeliveryStore {
         case .sent(let providerSid):
             return """
                 UPDATE delivery_attempts SET status = 'sent', provider_sid = \(providerSid), tries = tries + 1,
-                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                    \(fragment: endLease)
                 WHERE \(fragment: key)
                 """
         case .retryable(let errorCode, _):
             guard let retryIn else { return failed(errorCode: errorCode, key: key) }
             return """
                 UPDATE delivery_attempts SET status = 'queued', error_code = \(errorCode), tries = tries + 1,
-                    next_attempt_at = now() + \(retryIn) * interval '1 second',
-                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                    next_attempt_at = now() + \(retryIn) * interval '1 second', \(fragment: endLease)
                 WHERE \(fragment: key)
                 """
         case .unavailable(let retryAfter):
             // Nothing was attempted, so no try is used up.
             return """
                 UPDATE delivery_attempts SET status = 'queued',
-                    next_attempt_at = now() + \(retryAfter) * interval '1 second',
-                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                    next_attempt_at = now() + \(retryAfter) * interval '1 second', \(fragment: endLease)
                 WHERE \(fragment: key)
                 """
         case .rejected(let errorCode):
@@ -62,7 +63,7 @@ public struct PostgresDeliveryStore: DeliveryStore {
         case .unknown:
             return """
                 UPDATE delivery_attempts SET status = 'unknown', tries = tries + 1,
-                    lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                    \(fragment: endLease)
                 WHERE \(fragment: key)
                 """
         }
@@ -71,7 +72,7 @@ public struct PostgresDeliveryStore: DeliveryStore {
     private static func failed(errorCode: Int?, key: PostgresQuery) -> PostgresQuery {
         """
         UPDATE delivery_attempts SET status = 'failed', error_code = \(errorCode), tries = tries + 1,
-            lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+            \(fragment: endLease)
         WHERE \(fragment: key)
         """
     }
@@ -93,31 +94,26 @@ extension PostgresDeliveryStore {
                 FROM due WHERE a.bucket = due.bucket AND a.sid = due.sid
                 RETURNING a.sid, a.tries, a.bucket, a.verification_sid
             )
-            SELECT a.sid, a.tries, \(fragment: Verification.columns), \(fragment: VerifyService.columns),
-                v.custom_friendly_name, v.app_hash, v.code_ciphertext, v.key_id,
-                ceil(extract(epoch FROM v.expires_at - now()))::integer
+            SELECT a.sid AS attempt_sid, a.tries, \(fragment: Verification.columns), \(fragment: PendingCode.columns),
+                v.code_ciphertext, v.key_id, \(fragment: VerifyService.settingsColumns),
+                v.status = 'pending' AND v.expires_at > now() AND v.code_ciphertext IS NOT NULL AS sendable
             FROM a
             JOIN verifications v ON v.bucket = a.bucket AND v.sid = a.verification_sid
             JOIN services s ON s.sid = v.service_sid
             """)
         return try rows.map { row in
-            let serviceAt = 2 + Verification.columnCount
-            let restAt = serviceAt + VerifyService.columnCount
+            let pending =
+                try row.decode("sendable", as: Bool.self)
+                ? try PendingCode(row: row, service: VerifyService(row: row), code: PendingCode.sealed(row)) : nil
             return ClaimedAttempt(
-                attemptSid: try row.sid(0), tries: try row.decode(1),
-                verification: try Verification(row: row, at: 2, attempts: []),
-                service: try VerifyService(row: row, at: serviceAt),
-                customFriendlyName: try row.decode(restAt), appHash: try row.decode(restAt + 1),
-                ciphertext: try row.decode(restAt + 2), keyID: try row.decode(restAt + 3),
-                secondsUntilExpiry: try row.decode(restAt + 4))
+                attemptSid: try row.sid("attempt_sid"), tries: try row.decode("tries"), pending: pending)
         }
     }
 
     public func expireLeases() async throws -> Int {
         try await client.query(
             """
-            UPDATE delivery_attempts SET status = 'unknown', lease_owner = NULL, lease_expires_at = NULL,
-                updated_at = now()
+            UPDATE delivery_attempts SET status = 'unknown', \(fragment: Self.endLease)
             WHERE status = 'sending' AND lease_expires_at < now()
             """
         ).affectedRows
@@ -126,8 +122,7 @@ extension PostgresDeliveryStore {
     public func cancel(_ attempt: AttemptSid) async throws {
         try await client.query(
             """
-            UPDATE delivery_attempts SET status = 'canceled', lease_owner = NULL, lease_expires_at = NULL,
-                updated_at = now()
+            UPDATE delivery_attempts SET status = 'canceled', \(fragment: Self.endLease)
             WHERE bucket = \(attempt.bucket) AND sid = \(attempt.rawValue) AND status = 'sending'
             """)
     }
@@ -141,7 +136,7 @@ extension PostgresDeliveryStore {
             """
             UPDATE delivery_attempts SET status = \(status.rawValue),
                 provider_sid = coalesce(provider_sid, \(providerSid)), error_code = coalesce(\(errorCode), error_code),
-                lease_owner = NULL, lease_expires_at = NULL, updated_at = now()
+                \(fragment: Self.endLease)
             WHERE bucket = \(attempt.bucket) AND sid = \(attempt.rawValue)
                 AND status NOT IN ('delivered', 'undelivered', 'failed', 'canceled')
                 AND (CASE status WHEN 'queued' THEN 0 WHEN 'sent' THEN 2 ELSE 1 END) < \(Self.rank(status))

@@ -48,3 +48,31 @@ public struct PostgresPhoneStore: PhoneStore {
         }
     }
 }
+
+extension PostgresPhoneStore {
+    /// One round trip and one transaction: the phone row first (the receipt references it), then the receipt, and
+    /// the opt-out changes only when the receipt is new. A concurrent copy of the same message waits on the receipt's
+    /// key and then finds it taken.
+    public func recordOptOutMessage(_ phone: PhoneNumber, optedOut: Bool, messageSid: String) async throws -> Bool {
+        let results = try await client.withConnection { connection in
+            try connection.pipeline([
+                """
+                INSERT INTO phones (bucket, phone) VALUES (\(phone.bucket), \(phone.e164))
+                ON CONFLICT (bucket, phone) DO NOTHING
+                """,
+                """
+                WITH receipt AS (
+                    INSERT INTO inbound_message_receipts (bucket, phone, message_sid, opted_out)
+                    VALUES (\(phone.bucket), \(phone.e164), \(messageSid), \(optedOut))
+                    ON CONFLICT (bucket, phone, message_sid) DO NOTHING
+                    RETURNING 1
+                )
+                UPDATE phones
+                SET opted_out_at = CASE WHEN \(optedOut) THEN coalesce(opted_out_at, now()) END, updated_at = now()
+                WHERE bucket = \(phone.bucket) AND phone = \(phone.e164) AND EXISTS (SELECT FROM receipt)
+                """,
+            ])
+        }
+        return results[1].affectedRows == 1
+    }
+}

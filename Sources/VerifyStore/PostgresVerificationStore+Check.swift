@@ -1,24 +1,28 @@
 import Postgres
 import VerifyCore
 
+/// A check is one statement, `verifyd_check` (migration 0002, which also argues why it keeps every guarantee): it
+/// locks the live verification, passes the phone's failure gate, counts the attempt, compares the code's HMAC and
+/// writes the result at once. A check by phone number is therefore one round trip; a check by SID first reads the
+/// verification's number, which the HMAC is bound to (`CodeKeyring`), so it takes two. The rare answers that need
+/// more than the statement returns (an expiry to write, the Retry-After of a phone at its cap) take one more.
 extension PostgresVerificationStore {
-    public func check(_ command: CheckCommand, matches: @escaping @Sendable (StoredCode) -> Bool) async throws
-        -> Verification
+    public func check(_ command: CheckCommand, candidates: @escaping @Sendable (PhoneNumber) -> CodeCandidates)
+        async throws -> Verification
     {
-        let result = try await client.withTransaction { connection in
-            try Self.check(command, matches: matches, on: connection)
+        let result = try await client.withConnection { connection in
+            try Self.check(command, candidates: candidates, on: connection)
         }
         switch result {
         case .checked(let verification):
             return verification
         case .notFound:
-            throw VerifyError(.notFound(resource: "/Services/\(command.service)/VerificationCheck"))
+            throw VerifyError(.notFound(.verificationCheck(command.service)))
         case .locked(let retryAfter):
             throw VerifyError(.maxCheckAttemptsReached, retryAfter: retryAfter)
         }
     }
 
-    /// Refusals are returned rather than thrown so that the transaction still commits what they wrote (an expiry).
     private enum CheckResult: Sendable {
         case checked(Verification)
         case notFound
@@ -26,89 +30,51 @@ extension PostgresVerificationStore {
     }
 
     private static func check(
-        _ command: CheckCommand, matches: (StoredCode) -> Bool, on connection: PostgresConnection
+        _ command: CheckCommand, candidates: (PhoneNumber) -> CodeCandidates, on connection: PostgresConnection
     ) throws -> CheckResult {
-        let rows = try connection.query(checkState(command))
-        guard let row = rows.single(), let live = try LiveVerification(row: row, at: 0) else { return .notFound }
-        let codeAt = LiveVerification.columnCount
-        let stored = StoredCode(
-            verificationSid: live.sid, keyID: try row.decode(codeAt), hash: try row.decode(codeAt + 1))
-        let phone = try row.phone(codeAt + 2)
-        let decision = VerificationPolicy.check(live: live) { matches(stored) }
-        switch decision {
-        case .notFound(let expiring):
-            if let expiring {
-                try connection.query(
-                    """
-                    UPDATE verifications SET status = 'expired', code_ciphertext = NULL, updated_at = now()
-                    WHERE bucket = \(expiring.bucket) AND sid = \(expiring.rawValue) AND status = 'pending'
-                    """)
+        let service = command.service.rawValue
+        let phone: PhoneNumber
+        let bucket: Int
+        let sid: VerificationSid?
+        switch command.target {
+        case .phone(let number):
+            (phone, bucket, sid) = (number, number.bucket, nil)
+        case .sid(let target):
+            // A verification's number never changes, so this read needs no lock; the check names both again.
+            let rows = try connection.query(
+                """
+                SELECT v.phone FROM verifications v
+                WHERE v.bucket = \(target.bucket) AND v.sid = \(target.rawValue) AND v.service_sid = \(service)
+                """)
+            guard let row = rows.single() else { return .notFound }
+            (phone, bucket, sid) = (try row.phone("phone"), target.bucket, target)
+        }
+        let hmacs = candidates(phone)
+        let rows = try connection.query(
+            """
+            SELECT * FROM verifyd_check(\(bucket)::integer, \(service), \(phone.e164), \(sid?.rawValue),
+                \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)), \(command.failureCap)::integer,
+                \(failureWindow)::integer)
+            """)
+        guard let row = rows.single() else { return .notFound }
+        let secondsUntilExpiry = try row.decode("live_seconds_until_expiry", as: Int.self)
+        if secondsUntilExpiry <= 0 {
+            if try row.value("live_status", as: VerificationStatus.self) == .pending {
+                try connection.query(Verification.expire(try row.sid("live_sid")))
             }
             return .notFound
-        case .locked(let retryAfter):
-            return .locked(retryAfter: retryAfter)
-        case .approve(let attempts):
-            return try finish(live, attempts: attempts, status: .approved, phone: phone, command, on: connection)
-        case .reject(let attempts, let status):
-            return try finish(live, attempts: attempts, status: status, phone: phone, command, on: connection)
         }
-    }
-
-    /// Writes the counted attempt and its result with a conditional update (still pending, which the row lock
-    /// guarantees), and moves the phone's consecutive-failure count, in one round trip.
-    private static func finish(
-        _ live: LiveVerification, attempts: Int, status: VerificationStatus, phone: PhoneNumber,
-        _ command: CheckCommand, on connection: PostgresConnection
-    ) throws -> CheckResult {
-        let sid = live.sid
-        let failure: PostgresQuery
-        if status == .approved {
-            failure = """
-                DELETE FROM phone_check_failures
-                WHERE bucket = \(phone.bucket) AND service_sid = \(command.service.rawValue) AND phone = \(phone.e164)
-                """
-        } else {
-            failure = """
-                INSERT INTO phone_check_failures AS f (bucket, service_sid, phone, consecutive_failures, last_failure_at)
-                VALUES (\(phone.bucket), \(command.service.rawValue), \(phone.e164), 1, now())
-                ON CONFLICT (bucket, service_sid, phone) DO UPDATE SET
-                    consecutive_failures = CASE
-                        WHEN f.last_failure_at > now() - \(failureWindow) * interval '1 second'
-                        THEN f.consecutive_failures + 1 ELSE 1 END,
-                    last_failure_at = now()
-                """
+        if try row.decode("sid", as: String?.self) != nil {
+            return .checked(try Verification(row: row, attempts: []))
         }
-        let results = try connection.pipeline([
+        // Nothing was compared: the verification is out of attempts, or the phone's failures are at the cap.
+        guard try row.decode("open", as: Bool.self) else { return .locked(retryAfter: secondsUntilExpiry) }
+        let decay = try connection.query(
             """
-            UPDATE verifications v SET check_attempts = \(attempts), status = \(status.rawValue),
-                code_ciphertext = CASE WHEN \(status == .pending) THEN code_ciphertext END, updated_at = now()
-            WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.status = 'pending'
-            RETURNING \(fragment: Verification.columns)
-            """,
-            failure,
-        ])
-        guard let row = results[0].single() else { return .notFound }
-        return .checked(try Verification(row: row, attempts: []))
-    }
-
-    private static func checkState(_ command: CheckCommand) -> PostgresQuery {
-        let service = command.service.rawValue
-        switch command.target {
-        case .phone(let phone):
-            return """
-                SELECT \(fragment: LiveVerification.columns), v.key_id, v.code_hash, v.phone FROM verifications v
-                WHERE v.bucket = \(phone.bucket) AND v.service_sid = \(service) AND v.phone = \(phone.e164)
-                    AND v.status IN ('pending', 'max_attempts_reached')
-                ORDER BY v.created_at DESC LIMIT 1
-                FOR UPDATE
-                """
-        case .sid(let sid):
-            return """
-                SELECT \(fragment: LiveVerification.columns), v.key_id, v.code_hash, v.phone FROM verifications v
-                WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.service_sid = \(service)
-                    AND v.status IN ('pending', 'max_attempts_reached')
-                FOR UPDATE
-                """
-        }
+            SELECT ceil(extract(epoch FROM f.last_failure_at - now()))::integer + \(failureWindow) AS seconds
+            FROM phone_check_failures f
+            WHERE f.bucket = \(bucket) AND f.service_sid = \(service) AND f.phone = \(phone.e164)
+            """)
+        return .locked(retryAfter: try decay.single()?.decode("seconds", as: Int?.self) ?? failureWindow)
     }
 }

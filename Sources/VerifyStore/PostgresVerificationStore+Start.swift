@@ -1,49 +1,64 @@
 import Postgres
 import VerifyCore
 
+/// A start is two round trips: BEGIN with the transaction's limits and the state read under a row lock, then the
+/// writes `VerificationPolicy` decided on together with COMMIT.
 extension PostgresVerificationStore {
     public func start(
-        _ command: StartCommand,
+        _ request: StartRequest, settings: Verifier.Settings,
         prepare: @escaping @Sendable (VerifyService) throws -> PreparedCode
-    ) async throws -> StartOutcome {
-        try await client.withTransaction { connection in
-            // A start that races another for the same phone can lose the insert; it then finds the winner's pending
-            // verification on the next pass and re-sends that one instead.
-            for _ in 0..<3 {
-                let rows = try connection.query(Self.startState(command))
-                guard let row = rows.single() else {
-                    throw VerifyError(.notFound(resource: "/Services/\(command.service)"))
-                }
-                let service = try VerifyService(row: row)
-                let state = try StartState(row: row, at: VerifyService.columnCount)
-                let prepared = try prepare(service)
-                switch VerificationPolicy.start(
-                    phone: state.phone, live: state.live, channel: command.channel, failureCap: command.failureCap)
-                {
-                case .refuse(let error):
-                    throw error
-                case .resend(let sid):
-                    return try Self.resend(sid, command: command, service: service, on: connection)
-                case .create(let expiring):
-                    if let outcome = try Self.create(
-                        command, service: service, prepared: prepared, expiring: expiring, on: connection)
-                    {
-                        return outcome
-                    }
-                }
+    ) async throws -> PendingCode {
+        // A start that races another for the same phone can lose the insert (its transaction then committed nothing
+        // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead.
+        for _ in 0..<3 {
+            let outcome = try await client.withTransaction { connection in
+                try Self.start(request, settings: settings, prepare: prepare, on: connection)
             }
-            throw VerifyError(.tooManyConcurrentRequests, retryAfter: 1)
+            if let outcome { return outcome }
+        }
+        throw VerifyError(.tooManyConcurrentRequests, retryAfter: 1)
+    }
+
+    private static func start(
+        _ request: StartRequest, settings: Verifier.Settings, prepare: (VerifyService) throws -> PreparedCode,
+        on connection: PostgresConnection
+    ) throws -> PendingCode? {
+        guard let row = try connection.query(startState(request)).single() else {
+            throw VerifyError(.notFound(.service(request.service)))
+        }
+        let service = try VerifyService(row: row)
+        let phone = PhoneStanding(
+            isBlocked: try row.decode("blocked"), isOptedOut: try row.decode("opted_out"),
+            consecutiveFailures: try row.decode("consecutive_failures"),
+            secondsUntilFailuresDecay: try row.decode("seconds_until_failures_decay"))
+        let prepared = try prepare(service)
+        switch VerificationPolicy.start(
+            phone: phone, live: try LiveVerification(row: row), channel: request.channel,
+            failureCap: settings.phoneFailureCap)
+        {
+        case .refuse(let error):
+            throw error
+        case .resend(let sid):
+            return try resend(sid, request: request, settings: settings, service: service, on: connection)
+        case .create(let expiring):
+            return try create(
+                request, settings: settings, service: service, prepared: prepared, expiring: expiring,
+                on: connection)
         }
     }
 
     /// The service, what is known about the phone, and its live verification locked `FOR UPDATE`, in one statement.
-    static func startState(_ command: StartCommand) -> PostgresQuery {
-        let bucket = command.to.bucket
-        let phone = command.to.e164
+    /// The phone's failure count is read here only to refuse sending to a capped number; the cap itself is enforced
+    /// where guesses are compared, in the check.
+    static func startState(_ request: StartRequest) -> PostgresQuery {
+        let bucket = request.to.bucket
+        let phone = request.to.e164
         return """
             SELECT \(fragment: VerifyService.columns),
-                p.blocked_at IS NOT NULL, p.opted_out_at IS NOT NULL, coalesce(f.consecutive_failures, 0),
-                coalesce(ceil(extract(epoch FROM f.last_failure_at - now())) + \(failureWindow), 0)::integer,
+                p.blocked_at IS NOT NULL AS blocked, p.opted_out_at IS NOT NULL AS opted_out,
+                coalesce(f.consecutive_failures, 0) AS consecutive_failures,
+                coalesce(ceil(extract(epoch FROM f.last_failure_at - now())) + \(failureWindow), 0)::integer
+                    AS seconds_until_failures_decay,
                 \(fragment: LiveVerification.columns)
             FROM services s
             LEFT JOIN phones p ON p.bucket = \(bucket) AND p.phone = \(phone)
@@ -55,26 +70,22 @@ extension PostgresVerificationStore {
                 ORDER BY created_at DESC LIMIT 1
                 FOR UPDATE
             ) v ON true
-            WHERE s.sid = \(command.service.rawValue)
+            WHERE s.sid = \(request.service.rawValue)
             """
     }
 
-    /// Inserts the verification and its first attempt in one statement; nil when a concurrent start won the slot.
+    /// Inserts the verification and its first attempt in one statement and commits; nil when a concurrent start won
+    /// the slot.
     private static func create(
-        _ command: StartCommand, service: VerifyService, prepared: PreparedCode, expiring: VerificationSid?,
-        on connection: PostgresConnection
-    ) throws -> StartOutcome? {
-        let sid = command.newSid
-        let settings = service.settings
-        let details = command.details
+        _ request: StartRequest, settings: Verifier.Settings, service: VerifyService, prepared: PreparedCode,
+        expiring: VerificationSid?, on connection: PostgresConnection
+    ) throws -> PendingCode? {
+        let sid = request.newSid
+        let serviceSettings = service.settings
+        let details = request.details
+        let sealed = prepared.sealed
         var statements: [PostgresQuery] = []
-        if let expiring {
-            statements.append(
-                """
-                UPDATE verifications SET status = 'expired', code_ciphertext = NULL, updated_at = now()
-                WHERE bucket = \(expiring.bucket) AND sid = \(expiring.rawValue) AND status = 'pending'
-                """)
-        }
+        if let expiring { statements.append(Verification.expire(expiring)) }
         statements.append(
             """
             WITH v AS (
@@ -82,84 +93,67 @@ extension PostgresVerificationStore {
                     bucket, sid, service_sid, phone, channel, status, locale, custom_friendly_name, app_hash, tags,
                     device_ip, key_id, code_hash, code_ciphertext, max_check_attempts, max_send_attempts, expires_at)
                 VALUES (
-                    \(sid.bucket), \(sid.rawValue), \(service.sid.rawValue), \(command.to.e164),
-                    \(command.channel.rawValue), 'pending', \(command.locale), \(details.customFriendlyName),
-                    \(details.appHash), \(details.tags)::jsonb, \(details.deviceIP), \(prepared.sealed.keyID),
-                    \(prepared.sealed.hash), \(prepared.sealed.ciphertext), \(settings.maxCheckAttempts),
-                    \(settings.maxSendAttempts), now() + \(settings.codeValiditySeconds) * interval '1 second')
+                    \(sid.bucket), \(sid.rawValue), \(service.sid.rawValue), \(request.to.e164),
+                    \(request.channel.rawValue), 'pending', \(request.locale), \(details.customFriendlyName),
+                    \(details.appHash), \(details.tags)::jsonb, \(details.deviceIP), \(sealed.keyID), \(sealed.hash),
+                    \(sealed.ciphertext), \(serviceSettings.maxCheckAttempts), \(serviceSettings.maxSendAttempts),
+                    now() + \(serviceSettings.codeValiditySeconds) * interval '1 second')
                 ON CONFLICT (bucket, service_sid, phone) WHERE status = 'pending' DO NOTHING
                 RETURNING *
             ), a AS (
-                \(fragment: attemptInsert(command))
+                \(fragment: attemptInsert(request, settings: settings))
             )
-            SELECT \(fragment: Verification.columns), a.created_at, a.status,
-                ceil(extract(epoch FROM v.expires_at - now()))::integer
+            SELECT \(fragment: Verification.columns), \(fragment: PendingCode.columns),
+                a.created_at AS attempt_created_at, a.status AS attempt_status
             FROM v, a
             """)
-        let results = try connection.pipeline(statements)
+        let results = try connection.pipeline(statements, commit: true)
         guard let row = results[results.count - 1].single() else { return nil }
-        let attemptsAt = Verification.columnCount
         let attempt = SendAttempt(
-            sid: command.attemptSid, channel: command.channel, time: try row.decode(attemptsAt),
-            status: try row.value(attemptsAt + 1, as: DeliveryStatus.self))
-        return StartOutcome(
-            verification: try Verification(row: row, attempts: [attempt]), service: service,
-            code: .new(prepared.code), secondsUntilExpiry: try row.decode(attemptsAt + 2))
+            sid: request.attemptSid, channel: request.channel, time: try row.decode("attempt_created_at"),
+            status: try row.value("attempt_status", as: DeliveryStatus.self))
+        return try PendingCode(row: row, service: service, code: .new(prepared.code), attempts: [attempt])
     }
 
     private static func resend(
-        _ sid: VerificationSid, command: StartCommand, service: VerifyService, on connection: PostgresConnection
-    ) throws -> StartOutcome {
-        let details = command.details
-        let results = try connection.pipeline([
-            """
-            WITH v AS (
-                UPDATE verifications SET send_count = send_count + 1, channel = \(command.channel.rawValue),
-                    locale = coalesce(\(command.locale), locale),
-                    custom_friendly_name = coalesce(\(details.customFriendlyName), custom_friendly_name),
-                    app_hash = coalesce(\(details.appHash), app_hash), updated_at = now()
-                WHERE bucket = \(sid.bucket) AND sid = \(sid.rawValue)
-                RETURNING *
-            ), a AS (
-                \(fragment: attemptInsert(command))
-            )
-            SELECT \(fragment: Verification.columns), v.code_ciphertext, v.key_id,
-                ceil(extract(epoch FROM v.expires_at - now()))::integer
-            FROM v, a
-            """,
-            SendAttempt.query(bucket: sid.bucket, verification: sid),
-        ])
+        _ sid: VerificationSid, request: StartRequest, settings: Verifier.Settings, service: VerifyService,
+        on connection: PostgresConnection
+    ) throws -> PendingCode {
+        let details = request.details
+        let results = try connection.pipeline(
+            [
+                """
+                WITH v AS (
+                    UPDATE verifications SET send_count = send_count + 1, channel = \(request.channel.rawValue),
+                        locale = coalesce(\(request.locale), locale),
+                        custom_friendly_name = coalesce(\(details.customFriendlyName), custom_friendly_name),
+                        app_hash = coalesce(\(details.appHash), app_hash), updated_at = now()
+                    WHERE bucket = \(sid.bucket) AND sid = \(sid.rawValue)
+                    RETURNING *
+                ), a AS (
+                    \(fragment: attemptInsert(request, settings: settings))
+                )
+                SELECT \(fragment: Verification.columns), \(fragment: PendingCode.columns), v.code_ciphertext, v.key_id
+                FROM v, a
+                """,
+                SendAttempt.query(bucket: sid.bucket, verification: sid),
+            ], commit: true)
         let row = results[0][0]
-        let codeAt = Verification.columnCount
-        return StartOutcome(
-            verification: try Verification(row: row, attempts: SendAttempt.decodeAll(results[1])), service: service,
-            code: .stored(ciphertext: try row.decode(codeAt), keyID: try row.decode(codeAt + 1)),
-            secondsUntilExpiry: try row.decode(codeAt + 2))
+        return try PendingCode(
+            row: row, service: service, code: PendingCode.sealed(row), attempts: SendAttempt.decodeAll(results[1]))
     }
 
     /// The attempt row for this send, written claimed (`sending`, with a lease) when this instance sends it right
     /// after commit, else `queued` for the dispatcher. Reads the verification from a CTE named `v`.
-    private static func attemptInsert(_ command: StartCommand) -> PostgresQuery {
-        let status = command.claimAttempt ? DeliveryStatus.sending : .queued
+    private static func attemptInsert(_ request: StartRequest, settings: Verifier.Settings) -> PostgresQuery {
+        let claim = settings.sendImmediately
+        let status = claim ? DeliveryStatus.sending : .queued
         return """
             INSERT INTO delivery_attempts (bucket, sid, verification_sid, channel, status, lease_expires_at)
-            SELECT v.bucket, \(command.attemptSid.rawValue), v.sid, v.channel, \(status.rawValue),
-                CASE WHEN \(command.claimAttempt) THEN now() + \(command.leaseSeconds) * interval '1 second' END
+            SELECT v.bucket, \(request.attemptSid.rawValue), v.sid, v.channel, \(status.rawValue),
+                CASE WHEN \(claim) THEN now() + \(settings.leaseSeconds) * interval '1 second' END
             FROM v
             RETURNING created_at, status
             """
-    }
-}
-
-/// What the start statement read about the phone and its live verification.
-private struct StartState {
-    var phone: PhoneStanding
-    var live: LiveVerification?
-
-    init(row: PostgresRow, at offset: Int) throws {
-        phone = PhoneStanding(
-            isBlocked: try row.decode(offset), isOptedOut: try row.decode(offset + 1),
-            consecutiveFailures: try row.decode(offset + 2), secondsUntilFailuresDecay: try row.decode(offset + 3))
-        live = try LiveVerification(row: row, at: offset + 4)
     }
 }

@@ -1,8 +1,9 @@
 import Postgres
 import VerifyCore
 
-/// Verifications in PostgreSQL. Every operation is one transaction on one lent connection: the state is read under
-/// a row lock, `VerificationPolicy` decides, and the decision's writes follow in the same transaction.
+/// Verifications in PostgreSQL. Every operation is one transaction on one lent connection: a start reads the state
+/// under a row lock, `VerificationPolicy` decides, and the decision's writes commit in the next round trip; a check is
+/// one statement that decides and writes at once.
 public struct PostgresVerificationStore: VerificationStore {
     let client: PostgresClient
 
@@ -33,12 +34,12 @@ public struct PostgresVerificationStore: VerificationStore {
         let results = try await client.withConnection { connection in
             try connection.pipeline([
                 """
-                UPDATE verifications SET status = \(status.rawValue), code_ciphertext = NULL, updated_at = now()
+                UPDATE verifications SET \(fragment: Verification.end(as: status))
                 WHERE bucket = \(sid.bucket) AND sid = \(sid.rawValue) AND service_sid = \(service.rawValue)
                     AND status = 'pending' AND expires_at > now()
                 """,
                 """
-                SELECT \(fragment: Verification.columns), v.expires_at > now() FROM verifications v
+                SELECT \(fragment: Verification.columns), v.expires_at > now() AS still_valid FROM verifications v
                 WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.service_sid = \(service.rawValue)
                 """,
                 SendAttempt.query(bucket: sid.bucket, verification: sid),
@@ -46,7 +47,7 @@ public struct PostgresVerificationStore: VerificationStore {
         }
         guard let row = results[1].single() else { return nil }
         let verification = try Verification(row: row, attempts: SendAttempt.decodeAll(results[2]))
-        let stillValid = try row.decode(Verification.columnCount, as: Bool.self)
+        let stillValid = try row.decode("still_valid", as: Bool.self)
         if results[0].affectedRows == 1 || (verification.status == .maxAttemptsReached && stillValid) {
             return verification
         }
@@ -56,21 +57,13 @@ public struct PostgresVerificationStore: VerificationStore {
     public func pendingCode(_ sid: VerificationSid) async throws -> PendingCode? {
         let rows = try await client.query(
             """
-            SELECT \(fragment: Verification.columns), \(fragment: VerifyService.columns), v.code_ciphertext, v.key_id,
-                v.custom_friendly_name
+            SELECT \(fragment: Verification.columns), \(fragment: PendingCode.columns), v.code_ciphertext, v.key_id,
+                \(fragment: VerifyService.settingsColumns)
             FROM verifications v JOIN services s ON s.sid = v.service_sid
             WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.status = 'pending' AND v.expires_at > now()
             """)
         guard let row = rows.single() else { return nil }
-        let servicesAt = Verification.columnCount
-        let codeAt = servicesAt + VerifyService.columnCount
-        return PendingCode(
-            verification: try Verification(row: row, attempts: []),
-            service: try VerifyService(row: row, at: servicesAt),
-            customFriendlyName: try row.decode(codeAt + 2),
-            ciphertext: try row.decode(codeAt),
-            keyID: try row.decode(codeAt + 1)
-        )
+        return try PendingCode(row: row, service: VerifyService(row: row), code: PendingCode.sealed(row))
     }
 
     /// The failure window as a bind, so SQL and `VerificationPolicy` cannot disagree about it.
@@ -82,7 +75,7 @@ extension PostgresVerificationStore {
         // A background sweep across phones, in small batches so it never holds many row locks at once.
         try await client.query(
             """
-            UPDATE verifications v SET status = 'expired', code_ciphertext = NULL, updated_at = now()
+            UPDATE verifications v SET \(fragment: Verification.end(as: .expired))
             FROM (
                 SELECT bucket, sid FROM verifications
                 WHERE status = 'pending' AND expires_at <= now()

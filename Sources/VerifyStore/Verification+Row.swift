@@ -2,26 +2,42 @@ import Postgres
 import VerifyCore
 
 extension Verification {
-    /// The columns `init(row:at:attempts:)` reads, in order, from `verifications` aliased `v`.
+    /// The columns `init(row:attempts:)` reads, by name, from `verifications` aliased `v`.
     static let columns: PostgresQuery = """
         v.sid, v.service_sid, v.phone, v.channel, v.status, v.locale, v.check_attempts, v.created_at, v.updated_at, \
         v.expires_at
         """
-    static let columnCount = 10
 
-    init(row: PostgresRow, at offset: Int = 0, attempts: [SendAttempt]) throws {
+    /// Whole seconds of validity left by the database clock, rounded up, as `seconds_until_expiry`.
+    static let secondsUntilExpiry: PostgresQuery =
+        "ceil(extract(epoch FROM v.expires_at - now()))::integer AS seconds_until_expiry"
+
+    /// Every way a verification stops being pending: the status, and the ciphertext erased with it.
+    static func end(as status: VerificationStatus) -> PostgresQuery {
+        "status = \(status.rawValue), code_ciphertext = NULL, updated_at = now()"
+    }
+
+    /// Marks the verification `expired` if it is still pending past its validity; a no-op otherwise.
+    static func expire(_ sid: VerificationSid) -> PostgresQuery {
+        """
+        UPDATE verifications SET \(fragment: end(as: .expired))
+        WHERE bucket = \(sid.bucket) AND sid = \(sid.rawValue) AND status = 'pending' AND expires_at <= now()
+        """
+    }
+
+    init(row: PostgresRow, attempts: [SendAttempt]) throws {
         self.init(
-            sid: try row.sid(offset),
-            serviceSid: try row.sid(offset + 1),
-            to: try row.phone(offset + 2),
-            channel: try row.value(offset + 3, as: Channel.self),
-            status: try row.value(offset + 4, as: VerificationStatus.self),
-            locale: try row.decode(offset + 5),
-            checkAttempts: try row.decode(offset + 6),
+            sid: try row.sid("sid"),
+            serviceSid: try row.sid("service_sid"),
+            to: try row.phone("phone"),
+            channel: try row.value("channel", as: Channel.self),
+            status: try row.value("status", as: VerificationStatus.self),
+            locale: try row.decode("locale"),
+            checkAttempts: try row.decode("check_attempts"),
             sendAttempts: attempts,
-            createdAt: try row.decode(offset + 7),
-            updatedAt: try row.decode(offset + 8),
-            expiresAt: try row.decode(offset + 9)
+            createdAt: try row.decode("created_at"),
+            updatedAt: try row.decode("updated_at"),
+            expiresAt: try row.decode("expires_at")
         )
     }
 }
@@ -38,11 +54,11 @@ extension SendAttempt {
     static func decodeAll(_ rows: PostgresRows) throws -> [SendAttempt] {
         try rows.map { row in
             SendAttempt(
-                sid: try row.sid(0),
-                channel: try row.value(1, as: Channel.self),
-                time: try row.decode(2),
-                status: try row.value(3, as: DeliveryStatus.self),
-                errorCode: try row.decode(4)
+                sid: try row.sid("sid"),
+                channel: try row.value("channel", as: Channel.self),
+                time: try row.decode("created_at"),
+                status: try row.value("status", as: DeliveryStatus.self),
+                errorCode: try row.decode("error_code")
             )
         }
     }

@@ -59,10 +59,10 @@ struct APIClient {
     /// A webhook as Twilio posts it: form-encoded and signed over the public URL of `path` and its parameters.
     func webhook(
         _ path: String, _ form: KeyValuePairs<String, String> = [:],
-        signature: Signature = .signed(token: HTTPFixture.twilioAuthToken)
+        signature: Signature = .signed(token: HTTPFixture.twilioAuthToken), headers extra: HTTPFields = [:]
     ) async throws -> TestResponse {
         let pairs = form.map { (name: $0.key, value: $0.value) }
-        var headers = HTTPFields()
+        var headers = extra
         switch signature {
         case .signed(let token):
             headers[.twilioSignature] = WebhookSignatureValidator.signature(
@@ -145,4 +145,9 @@ func withAPI(
             try await body(fixture, APIClient(client: client))
         }
     }
+}
+
+/// A fresh Twilio message SID (`SM` and 32 hex digits), as inbound messages carry.
+func newMessageSid() -> String {
+    "SM" + (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
 }

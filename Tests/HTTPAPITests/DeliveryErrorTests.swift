@@ -103,7 +103,8 @@ struct DeliveryErrorTests {
                 .expectTwilioError(.forbidden, code: 60410)
             try await api.post(APIClient.verifications(service), ["To": optedOut.e164, "Channel": "sms"])
                 .expectTwilioError(.badRequest, code: 21610)
-            #expect(try await api.post("/sms", ["number": optedOut.e164]).status == .forbidden)
+            // One table for both surfaces: the original route answers the same 400, with an empty body.
+            #expect(try await api.post("/sms", ["number": optedOut.e164]).status == .badRequest)
             #expect(fixture.sender.messages.isEmpty)
         }
     }

@@ -12,10 +12,15 @@ struct IncomingMessageTests {
         let response: TestResponse
         if let optOutType {
             response = try await api.webhook(
-                "/twilio/incoming/sms", ["From": from, "To": "+15005550006", "Body": body, "OptOutType": optOutType])
+                "/twilio/incoming/sms",
+                [
+                    "MessageSid": newMessageSid(), "From": from, "To": "+15005550006", "Body": body,
+                    "OptOutType": optOutType,
+                ])
         } else {
             response = try await api.webhook(
-                "/twilio/incoming/sms", ["From": from, "To": "+15005550006", "Body": body])
+                "/twilio/incoming/sms",
+                ["MessageSid": newMessageSid(), "From": from, "To": "+15005550006", "Body": body])
         }
         #expect(response.status == .ok)
         #expect(response.text.hasSuffix("<Response/>"))
@@ -67,8 +72,10 @@ struct IncomingMessageTests {
     func unsigned() async throws {
         try await withAPI(delivery: .twilio) { _, api in
             let service = try await api.createService()
-            let form: KeyValuePairs<String, String> = ["From": Self.from, "Body": "STOP"]
-            #expect(try await api.webhook("/twilio/incoming/sms", form, signature: .missing).status == .badRequest)
+            let form: KeyValuePairs<String, String> = [
+                "MessageSid": newMessageSid(), "From": Self.from, "Body": "STOP",
+            ]
+            #expect(try await api.webhook("/twilio/incoming/sms", form, signature: .missing).status == .forbidden)
             let forged = try await api.webhook("/twilio/incoming/sms", form, signature: .signed(token: "guess"))
             #expect(forged.status == .forbidden)
             #expect(try await Self.smsStart(api, service: service).status == .created)
@@ -80,7 +87,7 @@ struct IncomingMessageTests {
         try await withAPI(delivery: .twilio) { _, api in
             let service = try await api.createService()
             let response = try await api.webhook(
-                "/twilio/incoming/sms", ["From": Self.from, "Body": "STOP"],
+                "/twilio/incoming/sms", ["MessageSid": newMessageSid(), "From": Self.from, "Body": "STOP"],
                 signature: .signed(token: HTTPFixture.twilioSecondaryAuthToken))
             #expect(response.status == .ok)
             try await Self.smsStart(api, service: service).expectTwilioError(.badRequest, code: 21610)

@@ -90,6 +90,11 @@ struct OpenAPIDocumentTests {
                 "/twilio/status/{attempt}")
             try contract.expectConforms(
                 try await api.webhook("/twilio/voice/\(sid)"), .post, "/twilio/voice/{verification}")
+            let stop: KeyValuePairs = [
+                "From": "+14155550171", "Body": "STOP", "MessageSid": "SM0123456789abcdef0123456789abcdef",
+            ]
+            try contract.expectConforms(
+                try await api.webhook("/twilio/incoming/sms", stop), .post, "/twilio/incoming/sms")
             try contract.expectConforms(
                 try await api.webhook("/twilio/incoming/sms", ["From": "+14155550171", "Body": "STOP"]), .post,
                 "/twilio/incoming/sms")
@@ -116,6 +121,7 @@ struct OpenAPIDocumentTests {
                 verification)
 
             try contract.expectConforms(try await api.post("/sms", ["number": "+14155550172"]), .post, "/sms")
+            try contract.expectConforms(try await anonymous.post("/sms", ["number": "+14155550172"]), .post, "/sms")
             try contract.expectConforms(try await api.post("/who", ["number": "12"]), .post, "/who")
             try contract.expectConforms(
                 try await api.get("/auth/%2B14155550172/000000"), .get, "/auth/{number}/{token}")

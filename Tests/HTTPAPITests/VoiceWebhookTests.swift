@@ -85,7 +85,7 @@ struct VoiceWebhookTests {
         try await withAPI(delivery: .twilio) { fixture, api in
             let path = try await Self.startCall(api, service: ["FriendlyName": "Voice Test"], locale: nil)
             let missing = try await api.webhook(path, Self.call, signature: .missing)
-            #expect(missing.status == .badRequest)
+            #expect(missing.status == .forbidden)
             let forged = try await api.webhook(path, Self.call, signature: .signed(token: "not-the-token"))
             #expect(forged.status == .forbidden)
             for response in [missing, forged] {
@@ -124,7 +124,7 @@ struct VoiceWebhookTests {
             #expect(!body.contains("<Say"))
             #expect(
                 try await api.webhook("/twilio/incoming/voice", ["From": "+1"], signature: .missing).status
-                    == .badRequest)
+                    == .forbidden)
         }
     }
 }

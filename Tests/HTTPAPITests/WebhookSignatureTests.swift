@@ -11,6 +11,7 @@ import Twilio
 @Suite("Webhook signatures")
 struct WebhookSignatureTests {
     static let from = "+14155550196"
+    static let messageSid = newMessageSid()
 
     static func isOptedOut(_ fixture: HTTPFixture) async throws -> Bool {
         try await fixture.scalar("SELECT count(*) FROM phones WHERE opted_out_at IS NOT NULL", as: Int.self) == 1
@@ -20,10 +21,12 @@ struct WebhookSignatureTests {
     func query() async throws {
         try await withAPI(delivery: .twilio) { fixture, api in
             let path = "/twilio/incoming/sms?source=balancer&x=1"
-            let form: KeyValuePairs<String, String> = ["From": Self.from, "Body": "STOP"]
+            let form: KeyValuePairs<String, String> = [
+                "MessageSid": Self.messageSid, "From": Self.from, "Body": "STOP",
+            ]
             let withoutQuery = WebhookSignatureValidator.signature(
                 authToken: HTTPFixture.twilioAuthToken, url: HTTPFixture.publicURL + "/twilio/incoming/sms",
-                formParameters: [("From", Self.from), ("Body", "STOP")])
+                formParameters: [("MessageSid", Self.messageSid), ("From", Self.from), ("Body", "STOP")])
             let unsigned = try await api.webhook(path, form, signature: .header(withoutQuery))
             #expect(unsigned.status == .forbidden)
             #expect(try await Self.isOptedOut(fixture) == false)
@@ -38,9 +41,10 @@ struct WebhookSignatureTests {
             let signature = WebhookSignatureValidator.signature(
                 authToken: HTTPFixture.twilioAuthToken,
                 url: HTTPFixture.publicURL + ":443/twilio/incoming/sms",
-                formParameters: [("From", Self.from), ("Body", "STOP")])
+                formParameters: [("MessageSid", Self.messageSid), ("From", Self.from), ("Body", "STOP")])
             let response = try await api.webhook(
-                "/twilio/incoming/sms", ["From": Self.from, "Body": "STOP"], signature: .header(signature))
+                "/twilio/incoming/sms", ["MessageSid": Self.messageSid, "From": Self.from, "Body": "STOP"],
+                signature: .header(signature))
             #expect(response.status == .ok)
             #expect(try await Self.isOptedOut(fixture))
         }
@@ -51,9 +55,10 @@ struct WebhookSignatureTests {
         try await withAPI(delivery: .twilio) { fixture, api in
             let signature = WebhookSignatureValidator.signature(
                 authToken: HTTPFixture.twilioAuthToken, url: "http://localhost/twilio/incoming/sms",
-                formParameters: [("From", Self.from), ("Body", "STOP")])
+                formParameters: [("MessageSid", Self.messageSid), ("From", Self.from), ("Body", "STOP")])
             let response = try await api.webhook(
-                "/twilio/incoming/sms", ["From": Self.from, "Body": "STOP"], signature: .header(signature))
+                "/twilio/incoming/sms", ["MessageSid": Self.messageSid, "From": Self.from, "Body": "STOP"],
+                signature: .header(signature))
             #expect(response.status == .forbidden)
             #expect(try await Self.isOptedOut(fixture) == false)
         }
@@ -62,7 +67,7 @@ struct WebhookSignatureTests {
     @Test("a JSON body is checked through bodySHA256 in the signed URL")
     func jsonBody() async throws {
         try await withAPI(delivery: .twilio) { fixture, api in
-            let body = #"{"From": "\#(Self.from)", "Body": "STOP"}"#
+            let body = #"{"MessageSid": "\#(Self.messageSid)", "From": "\#(Self.from)", "Body": "STOP"}"#
             let digest = SHA256.hash(data: Data(body.utf8)).map { String(format: "%02x", $0) }.joined()
             let path = "/twilio/incoming/sms?bodySHA256=\(digest)"
             var headers = HTTPFields()

@@ -1,3 +1,4 @@
+import FakeTwilio
 import Foundation
 import TestSupport
 import Testing

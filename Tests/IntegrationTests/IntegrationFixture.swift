@@ -38,6 +38,20 @@ enum IntegrationFixture {
         return try rows.single()?.decode(0, as: String?.self)
     }
 
+    /// Polls `sql` until it returns `expected` or `timeout` passes, for rows another process writes a moment later;
+    /// returns the last value read.
+    static func scalar(
+        _ database: TestDatabase, _ sql: String, becomes expected: String, within timeout: Duration = .seconds(10)
+    ) async throws -> String? {
+        let deadline = ContinuousClock.now + timeout
+        var value = try await scalar(database, sql)
+        while value != expected, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+            value = try await scalar(database, sql)
+        }
+        return value
+    }
+
     /// Runs SQL in `database` (test set-up such as ageing rows).
     static func execute(_ database: TestDatabase, _ sql: String) async throws {
         let client = database.makeClient(poolSize: 1)

@@ -1,3 +1,4 @@
+import FakeTwilio
 import Foundation
 import TestSupport
 import Testing
@@ -167,6 +168,35 @@ struct TwilioDeliveryTests {
             "/v2/Services/\(service)/Verifications", [("To", "+14155550163"), ("Channel", "sms")])
         #expect(after.status == 201)
         #expect(fixture.fake.requests.count == 4)
+        try await fixture.finish(api)
+    }
+
+    @Test("Twilio's 429 is back-pressure: the attempt is retried later and the circuit breaker stays closed")
+    func tooManyRequestsKeepsTheBreakerClosed() async throws {
+        let fixture = try await TwilioFixture.make([
+            "VERIFYD_BREAKER_THRESHOLD": "2", "VERIFYD_BREAKER_COOLDOWN_MS": "60000",
+            // A loaded machine must not turn a slow answer into an unknown attempt here.
+            "VERIFYD_TWILIO_TIMEOUT_MS": "10000",
+        ])
+        let tooMany = FakeTwilioBehavior.respond(
+            status: 429, twilioCode: 20429, message: "Too Many Requests", retryAfter: "1")
+        fixture.fake.enqueue(tooMany, tooMany, tooMany, for: .messages)
+        let api = try await fixture.serve()
+        let service = try await api.createService()
+        for number in ["+14155550164", "+14155550165", "+14155550166"] {
+            let reply = try await api.post(
+                "/v2/Services/\(service)/Verifications", [("To", number), ("Channel", "sms")])
+            #expect(reply.status == 201, "a 429 must not open the breaker")
+        }
+        // Each 429 was honoured with a later retry (which may itself meet a 429 meant for a later start), until
+        // Twilio accepted every message: three 429s, three successes.
+        let sent = "sent/3 attempts/6 tries"
+        let attempts = try await IntegrationFixture.scalar(
+            fixture.database,
+            "SELECT string_agg(DISTINCT status, ',') || '/' || count(*) || ' attempts/' || sum(tries) || ' tries' "
+                + "FROM delivery_attempts", becomes: sent, within: .seconds(30))
+        #expect(attempts == sent)
+        #expect(fixture.fake.requests.count == 6)
         try await fixture.finish(api)
     }
 }

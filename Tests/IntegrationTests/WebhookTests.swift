@@ -1,3 +1,4 @@
+import FakeTwilio
 import Foundation
 import TestSupport
 import Testing
@@ -19,7 +20,7 @@ struct WebhookTests {
         let path = "/twilio/status/\(attempt)"
         let form = [("MessageSid", "SM" + String(repeating: "a", count: 32)), ("MessageStatus", "delivered")]
 
-        #expect(try await TestHTTPClient().send("POST", second.process.baseURL + path, form: form).status == 400)
+        #expect(try await TestHTTPClient().send("POST", second.process.baseURL + path, form: form).status == 403)
         let altered = try await fixture.webhook(
             second, path, [("MessageSid", form[0].1), ("MessageStatus", "undelivered")],
             signature: Self.signature(fixture, path, form))
@@ -52,8 +53,9 @@ struct WebhookTests {
         let service = try await first.createService()
         let start = [("To", "+14155550181"), ("Channel", "sms")]
         let inbound: [(String, String)] = [("From", "+14155550181"), ("To", "+15005550006")]
+        func message() -> [(String, String)] { inbound + [("MessageSid", "SM" + VerifydEnvironment.hex(16))] }
 
-        let stop = try await fixture.webhook(second, "/twilio/incoming/sms", inbound + [("Body", "  stop ")])
+        let stop = try await fixture.webhook(second, "/twilio/incoming/sms", message() + [("Body", "  stop ")])
         #expect(stop.status == 200)
         #expect(stop.text.contains("<Response/>"))
         #expect(try await first.post("/v2/Services/\(service)/Verifications", start).json["code"] as? Int == 21610)
@@ -63,14 +65,14 @@ struct WebhookTests {
             ).status == 201)
 
         _ = try await fixture.webhook(
-            second, "/twilio/incoming/sms", inbound + [("Body", "Start")], token: "rotated-token")
+            second, "/twilio/incoming/sms", message() + [("Body", "Start")], token: "rotated-token")
         #expect(try await first.post("/v2/Services/\(service)/Verifications", start).status == 201)
 
         _ = try await fixture.webhook(
-            first, "/twilio/incoming/sms", inbound + [("Body", "please stop texting"), ("OptOutType", "STOP")])
+            first, "/twilio/incoming/sms", message() + [("Body", "please stop texting"), ("OptOutType", "STOP")])
         #expect(try await second.post("/v2/Services/\(service)/Verifications", start).json["code"] as? Int == 21610)
         _ = try await fixture.webhook(
-            second, "/twilio/incoming/sms", inbound + [("Body", "go"), ("OptOutType", "START")])
+            second, "/twilio/incoming/sms", message() + [("Body", "go"), ("OptOutType", "START")])
         #expect(try await first.post("/v2/Services/\(service)/Verifications", start).status == 201)
         try await fixture.finish(first, second)
     }

@@ -97,4 +97,38 @@ struct QueryFragmentTests {
         }
         #expect(count == 6)
     }
+
+    @Test("text[] and bytea[] parameters bind as arrays, empty ones included")
+    func arrays() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            let names = PostgresArray(["a", "it's", "ünï", ""])
+            let blobs = PostgresArray([[UInt8]([0, 1, 255]), [], [39, 92]])
+            let row = try await client.query(
+                """
+                SELECT cardinality(\(names)::text[]) AS names, (\(names)::text[])[2] AS second,
+                    array_position(\(names)::text[], 'ünï') AS position, (\(blobs)::bytea[])[1] AS first_blob,
+                    length((\(blobs)::bytea[])[2]) AS empty_length, cardinality(\(PostgresArray([String]()))::text[]) AS none
+                """)[0]
+            #expect(try row.decode("names", as: Int.self) == 4)
+            #expect(try row.decode("second", as: String.self) == "it's")
+            #expect(try row.decode("position", as: Int.self) == 3)
+            #expect(try row.decode("first_blob", as: [UInt8].self) == [0, 1, 255])
+            #expect(try row.decode("empty_length", as: Int.self) == 0)
+            #expect(try row.decode("none", as: Int.self) == 0)
+        }
+    }
+
+    @Test("columns decode by name whatever the order of the SELECT list, and an unknown name is an error")
+    func byName() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            for query: PostgresQuery in ["SELECT 1 AS one, 'two' AS two", "SELECT 'two' AS two, 1 AS one"] {
+                let row = try await client.query(query)[0]
+                #expect(try row.decode("one", as: Int.self) == 1)
+                #expect(try row.decode("two", as: String.self) == "two")
+                let error = #expect(throws: PostgresError.self) { try row.decode("three", as: Int.self) }
+                #expect(error?.code == .decoding)
+                #expect(error?.description.contains("three") == true)
+            }
+        }
+    }
 }

@@ -71,4 +71,52 @@ struct TransactionTests {
             #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 0)
         }
     }
+
+    @Test("pipeline(commit:) commits in the same round trip: a throw after it rolls nothing back")
+    func committingPipeline() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE items (name text)")
+            await #expect(throws: Boom.self) {
+                try await client.withTransaction { connection in
+                    try connection.query("INSERT INTO items VALUES ('first')")
+                    let rows = try connection.pipeline(
+                        ["INSERT INTO items VALUES ('second')", "SELECT count(*) FROM items"], commit: true)
+                    #expect(rows.count == 2)
+                    #expect(try rows[1][0].decode(0, as: Int.self) == 2)
+                    throw Boom()
+                }
+            }
+            #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 2)
+            // The connection went back to the pool idle and works.
+            #expect(try await client.query("SELECT 1")[0].decode(0, as: Int.self) == 1)
+        }
+    }
+
+    @Test("a failing statement in a committing pipeline rolls back the whole transaction")
+    func committingPipelineFails() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE items (name text UNIQUE)")
+            await #expect(throws: PostgresError.self) {
+                try await client.withTransaction { connection in
+                    try connection.query("INSERT INTO items VALUES ('a')")
+                    try connection.pipeline(
+                        ["INSERT INTO items VALUES ('b')", "INSERT INTO items VALUES ('a')"], commit: true)
+                }
+            }
+            #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 0)
+            #expect(try await client.query("SELECT 1")[0].decode(0, as: Int.self) == 1)
+        }
+    }
+
+    @Test("a transaction whose only statements go in one committing pipeline is one round trip and commits")
+    func committingPipelineOnly() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE items (name text)")
+            let rows = try await client.withTransaction { connection in
+                try connection.pipeline(["INSERT INTO items VALUES ('a') RETURNING name"], commit: true)[0]
+            }
+            #expect(try rows[0].decode("name", as: String.self) == "a")
+            #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 1)
+        }
+    }
 }

@@ -2,8 +2,8 @@ import Synchronization
 import VerifyCore
 
 /// A `CodeSender` for tests: it records every message instead of sending it, and answers with scripted outcomes
-/// (`.sent` once the script is used up).
-public final class RecordingCodeSender: CodeSender {
+/// (`.sent` once the script is used up). It has no cap, so it is its own slot.
+public final class RecordingCodeSender: CodeSender, DeliverySlot {
     private struct State {
         var messages: [OutgoingCode] = []
         var script: [DeliveryOutcome] = []
@@ -14,6 +14,10 @@ public final class RecordingCodeSender: CodeSender {
     private let state = Mutex(State())
 
     public init() {}
+
+    public func reserve() -> (any DeliverySlot)? { self }
+
+    public var freeSlots: Int { .max }
 
     public func send(_ message: OutgoingCode) async -> DeliveryOutcome {
         state.withLock { state in

@@ -35,6 +35,13 @@ public enum TestEnvironment {
         get throws { try value(of: "VERIFYD_TEST_BINARY") }
     }
 
+    /// The `fake-twilio` executable, built beside `verifyd`.
+    public static var fakeTwilioBinary: String {
+        get throws {
+            URL(fileURLWithPath: try binary).deletingLastPathComponent().appendingPathComponent("fake-twilio").path
+        }
+    }
+
     /// Folder with `initdb`, `pg_ctl` and `postgres`.
     public static var postgresBinDirectory: String {
         get throws { try value(of: "VERIFYD_TEST_PG_BINDIR") }

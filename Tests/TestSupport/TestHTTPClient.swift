@@ -26,7 +26,8 @@ public struct TestHTTPClient: Sendable {
     public init() {}
 
     public func send(
-        _ method: String, _ url: String, form: [(String, String)]? = nil, headers: [String: String] = [:]
+        _ method: String, _ url: String, form: [(String, String)]? = nil, json: String? = nil,
+        headers: [String: String] = [:]
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = HTTPMethod(rawValue: method)
@@ -34,6 +35,10 @@ public struct TestHTTPClient: Sendable {
         if let form {
             request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
             request.body = .bytes(ByteBuffer(string: Self.encode(form)))
+        }
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: json))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 16 * 1024 * 1024)

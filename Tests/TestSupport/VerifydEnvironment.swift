@@ -48,7 +48,8 @@ public struct VerifydEnvironment: Sendable {
         "Basic " + Data("\(accountSid):\(authToken)".utf8).base64EncodedString()
     }
 
-    static func hex(_ bytes: Int) -> String {
+    /// `bytes` random bytes as lowercase hex.
+    public static func hex(_ bytes: Int) -> String {
         (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
     }
 }

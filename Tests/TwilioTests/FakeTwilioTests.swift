@@ -1,4 +1,5 @@
-import TestSupport
+import FakeTwilio
+import Foundation
 import Testing
 
 @testable import Twilio
@@ -19,25 +20,26 @@ import Testing
         password: String? = nil,
         accountSID: String? = nil,
         fake: FakeTwilio
-    ) async throws -> (status: Int, body: String) {
-        let http = CurlHTTPClient(options: options, threadCount: 1)
+    ) async throws -> (status: Int, body: [String: Any]) {
+        let http = CurlHTTPClient(options: options, maxInFlight: 1)
         let account = fake.account
         let auth = CurlRequest.BasicAuth(
             username: username ?? account.accountSID,
             password: password ?? account.authToken
         )
         let url = "\(fake.baseURL)/2010-04-01/Accounts/\(accountSID ?? account.accountSID)/\(path)"
+        let request = CurlRequest.post(url, basicAuth: auth, formBody: Array(URLEncodedForm.encode(form).utf8))
+        let slot = try #require(http.reserve())
         let result: Result<CurlResponse, CurlTransportError>
-        do {
-            result = .success(
-                try await http.execute(.post(url, basicAuth: auth, formBody: Array(URLEncodedForm.encode(form).utf8)))
-            )
+        do throws(CurlTransportError) {
+            result = .success(try await http.execute(request, in: slot))
         } catch {
             result = .failure(error)
         }
-        try await http.shutdown()
+        await http.shutdown()
         let response = try result.get()
-        return (response.status, String(decoding: response.body, as: UTF8.self))
+        let body = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        return (response.status, try #require(body))
     }
 
     static func withFake(_ body: (FakeTwilio) async throws -> Void) async throws {
@@ -82,7 +84,7 @@ import Testing
         try await Self.withFake { fake in
             let (status, body) = try await Self.post(testCase.form, to: "Messages.json", fake: fake)
             #expect(status == 400)
-            #expect(body.contains("\"code\": \(testCase.code)"))
+            #expect(body["code"] as? Int == testCase.code)
             #expect(fake.requests.first?.disposition == .answered(status: 400))
         }
     }
@@ -98,7 +100,7 @@ import Testing
         try await Self.withFake { fake in
             let (status, body) = try await Self.post(testCase.form, to: "Calls.json", fake: fake)
             #expect(status == 400)
-            #expect(body.contains("\"code\": \(testCase.code)"))
+            #expect(body["code"] as? Int == testCase.code)
         }
     }
 
@@ -107,7 +109,7 @@ import Testing
             fake.enqueue(.respond(status: 429, twilioCode: 20429), for: .messages)
             let (status, body) = try await Self.post(Self.validMessage, to: "Messages.json", password: "x", fake: fake)
             #expect(status == 401)
-            #expect(body.contains("\"code\": 20003"))
+            #expect(body["code"] as? Int == 20003)
             let (next, _) = try await Self.post(Self.validMessage, to: "Messages.json", fake: fake)
             #expect(next == 429)
         }
@@ -139,7 +141,7 @@ import Testing
         try await Self.withFake { fake in
             let (status, body) = try await Self.post(Self.validMessage, to: "Unknown.json", fake: fake)
             #expect(status == 404)
-            #expect(body.contains("\"code\": 20404"))
+            #expect(body["code"] as? Int == 20404)
         }
     }
 
@@ -147,11 +149,15 @@ import Testing
         try await Self.withFake { fake in
             let (status, body) = try await Self.post(Self.validMessage, to: "Messages.json", fake: fake)
             #expect(status == 201)
-            for key in ["\"sid\": \"SM", "\"status\": \"queued\"", "\"to\": \"+14155550100\"", "\"date_created\": \""] {
-                #expect(body.contains(key))
-            }
-            #expect(body.contains("\"account_sid\": \"\(fake.account.accountSID)\""))
-            #expect(body.contains(" +0000\""))
+            #expect((body["sid"] as? String)?.hasPrefix("SM") == true)
+            #expect(body["status"] as? String == "queued")
+            #expect(body["to"] as? String == "+14155550100")
+            #expect(body["account_sid"] as? String == fake.account.accountSID)
+            #expect((body["date_created"] as? String)?.hasSuffix(" +0000") == true)
+            #expect(body["error_code"] is NSNull, "absent values are null, as in Twilio's JSON")
+            #expect(fake.messages.map(\.body) == ["hi"])
+            let stats = fake.stats
+            #expect([stats.requests, stats.messages, stats.calls] == [Int]([1, 1, 0]))
         }
     }
 

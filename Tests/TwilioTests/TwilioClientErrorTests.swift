@@ -1,4 +1,4 @@
-import TestSupport
+import FakeTwilio
 import Testing
 import Twilio
 
@@ -100,7 +100,7 @@ import Twilio
             let error = await #expect(throws: TwilioError.self) {
                 try await client.createMessage(TwilioClientFixture.message())
             }
-            try await client.shutdown()
+            await client.shutdown()
             #expect(error?.httpStatus == 401)
             #expect(error?.twilioCode == 20003)
             #expect(error?.isSafeToRetry == false)

@@ -1,6 +1,6 @@
+import FakeTwilio
 import Logging
 import Synchronization
-import TestSupport
 import Twilio
 
 /// A running `FakeTwilio` with a `TwilioClient` pointed at it, torn down after the test body.
@@ -18,9 +18,11 @@ struct TwilioClientFixture {
         account: FakeTwilioAccount = FakeTwilioAccount(),
         useAPIKey: Bool = false,
         totalTimeout: Duration = .milliseconds(3000),
+        maxInFlight: Int = 8,
+        latency: Duration = .zero,
         _ body: (TwilioClientFixture) async throws -> Void
     ) async throws {
-        let fake = try await FakeTwilio.start(account: account)
+        let fake = try await FakeTwilio.start(account: account, latency: latency)
         let logs = RecordedLogs()
         let client: TwilioClient
         do {
@@ -36,7 +38,7 @@ struct TwilioClientFixture {
                 apiBaseURL: fake.baseURL,
                 connectTimeout: .milliseconds(1000),
                 totalTimeout: totalTimeout,
-                threadCount: 2,
+                maxInFlight: maxInFlight,
                 userAgent: "verifyd/test"
             )
             var logger = Logger(label: "twilio-test") { _ in RecordingLogHandler(logs: logs) }
@@ -49,11 +51,11 @@ struct TwilioClientFixture {
         do {
             try await body(TwilioClientFixture(fake: fake, client: client, logs: logs))
         } catch {
-            try? await client.shutdown()
+            await client.shutdown()
             await fake.stop()
             throw error
         }
-        try await client.shutdown()
+        await client.shutdown()
         await fake.stop()
     }
 

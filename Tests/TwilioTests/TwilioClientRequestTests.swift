@@ -1,4 +1,4 @@
-import TestSupport
+import FakeTwilio
 import Testing
 import Twilio
 

@@ -1,4 +1,4 @@
-import TestSupport
+import FakeTwilio
 import Testing
 import Twilio
 
@@ -23,7 +23,7 @@ import Twilio
                 credentials: .apiKey(sid: "XX", secret: ""),
                 apiBaseURL: "ftp://example.com",
                 totalTimeout: .zero,
-                threadCount: 0
+                maxInFlight: 0
             )
         } throws: { error in
             (error as? TwilioConfigurationError)?.problems.count == 6

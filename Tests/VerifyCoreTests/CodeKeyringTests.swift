@@ -8,10 +8,24 @@ struct CodeKeyringTests {
 
     static func sid() -> VerificationSid { .random() }
 
+    static let service = ServiceSid("VA" + String(repeating: "5e", count: 16))!
+    static let phone = PhoneNumber(e164: "+14155550100")!
+
     static func code(_ text: String = "482913") throws -> OneTimeCode { try #require(OneTimeCode(text)) }
 
-    static func stored(_ sealed: SealedCode, sid: VerificationSid) -> StoredCode {
-        StoredCode(verificationSid: sid, keyID: sealed.keyID, hash: sealed.hash)
+    static func seal(
+        _ keyring: CodeKeyring, _ code: OneTimeCode, sid: VerificationSid = .random(), service: ServiceSid = service,
+        phone: PhoneNumber = phone
+    ) throws -> SealedCode {
+        try keyring.seal(code, sid: sid, service: service, phone: phone)
+    }
+
+    /// What storage decides: the candidate's HMAC under the sealing key equals the stored hash.
+    static func matches(
+        _ keyring: CodeKeyring, _ candidate: OneTimeCode, _ sealed: SealedCode, service: ServiceSid = service,
+        phone: PhoneNumber = phone
+    ) -> Bool {
+        keyring.candidates(candidate, service: service, phone: phone).hash(forKeyID: sealed.keyID) == sealed.hash
     }
 
     @Test("a master key must be 32 bytes", arguments: [0, 16, 31, 33, 64])
@@ -49,58 +63,62 @@ struct CodeKeyringTests {
     @Test("a sealed code matches the right code and no other", arguments: ["482913", "0000", "Ab12Cd34Ef"])
     func matches(_ text: String) throws {
         let keyring = try CodeKeyring(current: Self.keyA)
-        let sid = Self.sid()
-        let sealed = try keyring.seal(Self.code(text), for: sid)
+        let sealed = try Self.seal(keyring, Self.code(text))
         #expect(sealed.keyID == keyring.currentKeyID)
         #expect(sealed.hash.count == 32)
-        #expect(keyring.matches(try Self.code(text), stored: Self.stored(sealed, sid: sid)))
+        #expect(Self.matches(keyring, try Self.code(text), sealed))
         for wrong in ["482914", "1234", "AB12CD34EF", text + "0"] where wrong != text {
             guard let candidate = OneTimeCode(wrong) else { continue }
-            #expect(!keyring.matches(candidate, stored: Self.stored(sealed, sid: sid)), "\(wrong)")
+            #expect(!Self.matches(keyring, candidate, sealed), "\(wrong)")
         }
     }
 
-    @Test("a code sealed for one verification never matches another verification")
-    func bindsToVerification() throws {
+    @Test("a code sealed for one phone or service never matches another phone or service")
+    func bindsToServiceAndPhone() throws {
         let keyring = try CodeKeyring(current: Self.keyA)
-        let sidA = Self.sid()
-        let sidB = Self.sid()
-        let sealed = try keyring.seal(Self.code(), for: sidA)
-        #expect(keyring.matches(try Self.code(), stored: Self.stored(sealed, sid: sidA)))
-        #expect(!keyring.matches(try Self.code(), stored: Self.stored(sealed, sid: sidB)))
+        let sealed = try Self.seal(keyring, Self.code())
+        let otherPhone = try #require(PhoneNumber(e164: "+14155550101"))
+        let otherService = ServiceSid("VA" + String(repeating: "5f", count: 16))!
+        #expect(Self.matches(keyring, try Self.code(), sealed))
+        #expect(!Self.matches(keyring, try Self.code(), sealed, phone: otherPhone))
+        #expect(!Self.matches(keyring, try Self.code(), sealed, service: otherService))
     }
 
-    @Test("a tampered hash never matches", arguments: [0, 15, 31])
-    func tamperedHash(_ index: Int) throws {
+    @Test("the message is unambiguous: a number and code that concatenate alike give different hashes")
+    func unambiguousMessage() throws {
         let keyring = try CodeKeyring(current: Self.keyA)
-        let sid = Self.sid()
-        let sealed = try keyring.seal(Self.code(), for: sid)
-        var hash = sealed.hash
-        hash[index] ^= 0x01
-        #expect(
-            !keyring.matches(try Self.code(), stored: StoredCode(verificationSid: sid, keyID: sealed.keyID, hash: hash))
-        )
-        #expect(
-            !keyring.matches(
-                try Self.code(),
-                stored: StoredCode(verificationSid: sid, keyID: sealed.keyID, hash: Array(hash.prefix(16))))
-        )
-        #expect(
-            !keyring.matches(try Self.code(), stored: StoredCode(verificationSid: sid, keyID: sealed.keyID, hash: [])))
+        let short = try #require(PhoneNumber(e164: "+1415555010"))
+        let long = try #require(PhoneNumber(e164: "+14155550101"))
+        let first = keyring.candidates(try Self.code("12345"), service: Self.service, phone: long)
+        let second = keyring.candidates(try Self.code("112345"), service: Self.service, phone: short)
+        #expect(first.hashes != second.hashes)
+    }
+
+    @Test("candidates hold one HMAC per configured key, the current key first, duplicates once")
+    func candidatesPerKey() throws {
+        let keyring = try CodeKeyring(current: Self.keyB, previous: [Self.keyA, Self.keyB, Self.keyA])
+        let candidates = keyring.candidates(try Self.code(), service: Self.service, phone: Self.phone)
+        #expect(candidates.keyIDs.count == 2)
+        #expect(candidates.keyIDs.first == keyring.currentKeyID)
+        #expect(candidates.keyIDs.last == (try CodeKeyring(current: Self.keyA)).currentKeyID)
+        #expect(candidates.hashes.count == 2)
+        #expect(candidates.hashes.allSatisfy { $0.count == 32 })
+        #expect(candidates.hashes[0] != candidates.hashes[1])
+        #expect(candidates.hash(forKeyID: "00000000") == nil)
     }
 
     @Test("open returns the sealed code")
     func open() throws {
         let keyring = try CodeKeyring(current: Self.keyA)
         let sid = Self.sid()
-        let sealed = try keyring.seal(Self.code("93071"), for: sid)
+        let sealed = try Self.seal(keyring, Self.code("93071"), sid: sid)
         #expect(try keyring.open(sealed.ciphertext, keyID: sealed.keyID, for: sid) == Self.code("93071"))
     }
 
     @Test("the ciphertext does not contain the code")
     func ciphertextHidesCode() throws {
         let keyring = try CodeKeyring(current: Self.keyA)
-        let sealed = try keyring.seal(Self.code("482913"), for: Self.sid())
+        let sealed = try Self.seal(keyring, Self.code("482913"))
         let plain = Array("482913".utf8)
         let windows = sealed.ciphertext.indices.dropLast(plain.count - 1).map {
             Array(sealed.ciphertext[$0..<$0 + plain.count])
@@ -111,7 +129,7 @@ struct CodeKeyringTests {
     @Test("open refuses a ciphertext moved to another verification")
     func openOtherSid() throws {
         let keyring = try CodeKeyring(current: Self.keyA)
-        let sealed = try keyring.seal(Self.code(), for: Self.sid())
+        let sealed = try Self.seal(keyring, Self.code())
         #expect(throws: CodeKeyring.InvalidKey.self) {
             try keyring.open(sealed.ciphertext, keyID: sealed.keyID, for: Self.sid())
         }
@@ -121,7 +139,7 @@ struct CodeKeyringTests {
     func openTampered() throws {
         let keyring = try CodeKeyring(current: Self.keyA)
         let sid = Self.sid()
-        let sealed = try keyring.seal(Self.code(), for: sid)
+        let sealed = try Self.seal(keyring, Self.code(), sid: sid)
         for index in [0, 12, sealed.ciphertext.count - 1] {
             var tampered = sealed.ciphertext
             tampered[index] ^= 0x80
@@ -135,75 +153,60 @@ struct CodeKeyringTests {
         #expect(throws: CodeKeyring.InvalidKey.self) { try keyring.open([], keyID: sealed.keyID, for: sid) }
     }
 
-    @Test("two seals of one code use fresh nonces but give the same hash")
+    @Test("two seals of one code for one phone use fresh nonces but give the same hash, also for another SID")
     func freshNonce() throws {
         let keyring = try CodeKeyring(current: Self.keyA)
-        let sid = Self.sid()
-        let first = try keyring.seal(Self.code(), for: sid)
-        let second = try keyring.seal(Self.code(), for: sid)
+        let first = try Self.seal(keyring, Self.code())
+        let second = try Self.seal(keyring, Self.code())
         #expect(first.ciphertext != second.ciphertext)
         // AES-GCM's combined form starts with the 12-byte nonce.
         #expect(first.ciphertext.prefix(12) != second.ciphertext.prefix(12))
         #expect(first.hash == second.hash)
     }
 
-    @Test("the same code under another verification has another hash")
-    func hashDependsOnSid() throws {
-        let keyring = try CodeKeyring(current: Self.keyA)
-        let first = try keyring.seal(Self.code(), for: Self.sid())
-        let second = try keyring.seal(Self.code(), for: Self.sid())
-        #expect(first.hash != second.hash)
-    }
-
     @Test("after rotation, codes sealed under the previous key still match and open, and new seals use the new key")
     func rotation() throws {
         let before = try CodeKeyring(current: Self.keyA)
         let sid = Self.sid()
-        let sealed = try before.seal(Self.code(), for: sid)
+        let sealed = try Self.seal(before, Self.code(), sid: sid)
 
         let after = try CodeKeyring(current: Self.keyB, previous: [Self.keyA])
         #expect(after.currentKeyID != before.currentKeyID)
-        #expect(after.matches(try Self.code(), stored: Self.stored(sealed, sid: sid)))
-        #expect(!after.matches(try Self.code("482914"), stored: Self.stored(sealed, sid: sid)))
+        #expect(Self.matches(after, try Self.code(), sealed))
+        #expect(!Self.matches(after, try Self.code("482914"), sealed))
         #expect(try after.open(sealed.ciphertext, keyID: sealed.keyID, for: sid) == Self.code())
 
-        let resealed = try after.seal(Self.code(), for: sid)
+        let resealed = try Self.seal(after, Self.code(), sid: sid)
         #expect(resealed.keyID == after.currentKeyID)
         #expect(resealed.keyID == (try CodeKeyring(current: Self.keyB)).currentKeyID)
         #expect(resealed.hash != sealed.hash)
-        #expect(after.matches(try Self.code(), stored: Self.stored(resealed, sid: sid)))
+        #expect(Self.matches(after, try Self.code(), resealed))
         // The old keyring knows nothing of the new key.
-        #expect(!before.matches(try Self.code(), stored: Self.stored(resealed, sid: sid)))
+        #expect(!Self.matches(before, try Self.code(), resealed))
     }
 
     @Test("an unknown key id never matches and never opens")
     func unknownKeyID() throws {
         let old = try CodeKeyring(current: Self.keyA)
         let sid = Self.sid()
-        let sealed = try old.seal(Self.code(), for: sid)
+        let sealed = try Self.seal(old, Self.code(), sid: sid)
         let other = try CodeKeyring(current: Self.keyB)
-        #expect(!other.matches(try Self.code(), stored: Self.stored(sealed, sid: sid)))
+        #expect(!Self.matches(other, try Self.code(), sealed))
         #expect(throws: CodeKeyring.InvalidKey.self) {
             try other.open(sealed.ciphertext, keyID: sealed.keyID, for: sid)
         }
         // Relabelling a code with a configured key id does not help either.
-        #expect(
-            !other.matches(
-                try Self.code(), stored: StoredCode(verificationSid: sid, keyID: other.currentKeyID, hash: sealed.hash))
-        )
+        let candidates = other.candidates(try Self.code(), service: Self.service, phone: Self.phone)
+        #expect(candidates.hash(forKeyID: other.currentKeyID) != sealed.hash)
         #expect(throws: CodeKeyring.InvalidKey.self) {
             try other.open(sealed.ciphertext, keyID: other.currentKeyID, for: sid)
         }
-        #expect(
-            !old.matches(
-                try Self.code(), stored: StoredCode(verificationSid: sid, keyID: "00000000", hash: sealed.hash)))
     }
 
     @Test("error descriptions never contain the code")
     func errorsHideCode() throws {
         let keyring = try CodeKeyring(current: Self.keyA)
-        let sid = Self.sid()
-        let sealed = try keyring.seal(Self.code("482913"), for: sid)
+        let sealed = try Self.seal(keyring, Self.code("482913"))
         let error = try #require(throws: CodeKeyring.InvalidKey.self) {
             try keyring.open(sealed.ciphertext, keyID: sealed.keyID, for: Self.sid())
         }

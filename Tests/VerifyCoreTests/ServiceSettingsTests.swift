@@ -96,7 +96,7 @@ struct ServiceSettingsTests {
         "friendly names Twilio accepts",
         arguments: [
             "Acme", "My App 2", "a", String(repeating: "x", count: 30), "App 1234", "my-app_v2", "Café Zürich",
-            "  Acme  ",
+            "Cafe\u{301} Zu\u{308}rich", String(repeating: "\u{E9}", count: 30),
         ])
     func validNames(_ name: String) {
         #expect(ServiceSettings.isValidFriendlyName(name))
@@ -107,6 +107,10 @@ struct ServiceSettingsTests {
         arguments: [
             String(repeating: "x", count: 31), "App 12345", "12345", "1 2 3 4 5", "visit http://x", "HTTPS site",
             "www.evil", "wwwevil", "a://b", "", "   ", "\t\n", "Acme!", "Acme.com", "Acme\nBank", "a@b",
+            // Stored as given, so judged as given: padding is refused, not trimmed (the table checks length 1–30).
+            "  Acme  ", " Acme", "Acme ", "Acme" + String(repeating: " ", count: 30), "Acme\u{0}",
+            // 30 characters but 60 Unicode scalars, as PostgreSQL counts them.
+            String(repeating: "e\u{301}", count: 30),
         ])
     func invalidNames(_ name: String) {
         #expect(!ServiceSettings.isValidFriendlyName(name))
@@ -117,5 +121,22 @@ struct ServiceSettingsTests {
         arguments: ["Call ١٢٣٤٥٦٧٨٩", "Call ０１２３４５６７８", "Acme ۱۲۳۴۵"])
     func nonASCIIDigits(_ name: String) {
         #expect(!ServiceSettings.isValidFriendlyName(name))
+    }
+
+    @Test(
+        "voice names as Twilio writes them",
+        arguments: ["alice", "Polly.Joanna-Neural", "Google.en-US-Neural2-A", "a_b"])
+    func ttsNames(_ name: String) {
+        #expect(ServiceSettings.isValidTTSName(name))
+    }
+
+    @Test(
+        "anything else is no voice name",
+        arguments: ["", "Polly Amy", "Polly\nAmy", "Pölly.Amy", "Polly\u{0}", String(repeating: "x", count: 65)])
+    func notTTSNames(_ name: String) {
+        #expect(!ServiceSettings.isValidTTSName(name))
+        var settings = ServiceSettings(friendlyName: "Acme")
+        settings.ttsName = name
+        #expect(settings.invalidParameters() == ["TtsName"])
     }
 }

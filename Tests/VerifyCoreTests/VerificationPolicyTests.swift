@@ -6,12 +6,10 @@ struct VerificationPolicyTests {
     static let sid = VerificationSid("VE" + String(repeating: "ab", count: 16))!
 
     static func live(
-        _ status: VerificationStatus = .pending, checks: Int = 0, maxChecks: Int = 5, sends: Int = 1,
-        maxSends: Int = 5, expiresIn: Int = 300
+        _ status: VerificationStatus = .pending, sends: Int = 1, maxSends: Int = 5, expiresIn: Int = 300
     ) -> LiveVerification {
         LiveVerification(
-            sid: sid, status: status, checkAttempts: checks, maxCheckAttempts: maxChecks, sendCount: sends,
-            maxSendAttempts: maxSends, secondsUntilExpiry: expiresIn)
+            sid: sid, status: status, sendCount: sends, maxSendAttempts: maxSends, secondsUntilExpiry: expiresIn)
     }
 
     static func phone(
@@ -64,24 +62,24 @@ struct VerificationPolicyTests {
             expected: refuse(.maxSendAttemptsReached, retryAfter: 599)),
         StartRow(
             testDescription: "max_attempts_reached within validity: 60202 until expiry",
-            live: live(.maxAttemptsReached, checks: 5, expiresIn: 250),
+            live: live(.maxAttemptsReached, expiresIn: 250),
             expected: refuse(.maxCheckAttemptsReached, retryAfter: 250)),
         StartRow(
             testDescription: "max_attempts_reached by call within validity: 60202",
-            live: live(.maxAttemptsReached, checks: 5, expiresIn: 1), channel: .call,
+            live: live(.maxAttemptsReached, expiresIn: 1), channel: .call,
             expected: refuse(.maxCheckAttemptsReached, retryAfter: 1)),
         StartRow(
             testDescription: "pending at its expiry second: expire it and create",
             live: live(expiresIn: 0), expected: .create(expiring: sid)),
         StartRow(
             testDescription: "pending past validity: expire it and create",
-            live: live(checks: 2, expiresIn: -30), expected: .create(expiring: sid)),
+            live: live(expiresIn: -30), expected: .create(expiring: sid)),
         StartRow(
             testDescription: "pending past validity with sends used up: expire it and create",
             live: live(sends: 5, maxSends: 5, expiresIn: -1), expected: .create(expiring: sid)),
         StartRow(
             testDescription: "max_attempts_reached past validity: create, expiring nothing",
-            live: live(.maxAttemptsReached, checks: 5, expiresIn: 0), expected: .create(expiring: nil)),
+            live: live(.maxAttemptsReached, expiresIn: 0), expected: .create(expiring: nil)),
         StartRow(
             testDescription: "blocked phone: 60410",
             phone: phone(blocked: true), live: nil, expected: refuse(.phoneBlocked)),
@@ -97,7 +95,7 @@ struct VerificationPolicyTests {
             phone: phone(blocked: true), live: live(sends: 5, maxSends: 5), expected: refuse(.phoneBlocked)),
         StartRow(
             testDescription: "blocked wins over max_attempts_reached",
-            phone: phone(blocked: true), live: live(.maxAttemptsReached, checks: 5), channel: .call,
+            phone: phone(blocked: true), live: live(.maxAttemptsReached), channel: .call,
             expected: refuse(.phoneBlocked)),
         StartRow(
             testDescription: "opted out, SMS: 21610",
@@ -146,179 +144,5 @@ struct VerificationPolicyTests {
         let decision = VerificationPolicy.start(
             phone: row.phone, live: row.live, channel: row.channel, failureCap: row.failureCap)
         #expect(decision == row.expected)
-    }
-
-    // MARK: check
-
-    struct CheckRow: Sendable, CustomTestStringConvertible {
-        var testDescription: String
-        var live: LiveVerification?
-        /// What `matches` answers when it is called.
-        var codeIsRight: Bool
-        var expected: VerificationPolicy.CheckDecision
-        var comparesCode: Bool
-    }
-
-    static let checkRows: [CheckRow] = [
-        CheckRow(
-            testDescription: "nothing live: 404", live: nil, codeIsRight: true, expected: .notFound(expiring: nil),
-            comparesCode: false),
-        CheckRow(
-            testDescription: "pending at its expiry second: 404 and expire it", live: live(expiresIn: 0),
-            codeIsRight: true, expected: .notFound(expiring: sid), comparesCode: false),
-        CheckRow(
-            testDescription: "pending past validity, wrong code: 404 and expire it",
-            live: live(checks: 2, expiresIn: -60),
-            codeIsRight: false, expected: .notFound(expiring: sid), comparesCode: false),
-        CheckRow(
-            testDescription: "max_attempts_reached past validity: 404, nothing to expire",
-            live: live(.maxAttemptsReached, checks: 5, expiresIn: -1), codeIsRight: true,
-            expected: .notFound(expiring: nil), comparesCode: false),
-        CheckRow(
-            testDescription: "max_attempts_reached within validity, right code: locked until expiry",
-            live: live(.maxAttemptsReached, checks: 5, expiresIn: 321), codeIsRight: true,
-            expected: .locked(retryAfter: 321), comparesCode: false),
-        CheckRow(
-            testDescription: "max_attempts_reached within validity, wrong code: locked until expiry",
-            live: live(.maxAttemptsReached, checks: 5, expiresIn: 1), codeIsRight: false,
-            expected: .locked(retryAfter: 1), comparesCode: false),
-        CheckRow(
-            testDescription: "max_attempts_reached with attempts below the maximum (defensive): the status locks",
-            live: live(.maxAttemptsReached, checks: 2, maxChecks: 5, expiresIn: 77), codeIsRight: true,
-            expected: .locked(retryAfter: 77), comparesCode: false),
-        CheckRow(
-            testDescription: "pending, first check right: approve with one attempt", live: live(checks: 0),
-            codeIsRight: true, expected: .approve(checkAttempts: 1), comparesCode: true),
-        CheckRow(
-            testDescription: "pending, right after three wrong: approve with four attempts", live: live(checks: 3),
-            codeIsRight: true, expected: .approve(checkAttempts: 4), comparesCode: true),
-        CheckRow(
-            testDescription: "pending, right on the last attempt: approve", live: live(checks: 4, maxChecks: 5),
-            codeIsRight: true, expected: .approve(checkAttempts: 5), comparesCode: true),
-        CheckRow(
-            testDescription: "pending, first check wrong: reject, still pending", live: live(checks: 0),
-            codeIsRight: false, expected: .reject(checkAttempts: 1, status: .pending), comparesCode: true),
-        CheckRow(
-            testDescription: "pending, wrong with two attempts left: reject, still pending",
-            live: live(checks: 3, maxChecks: 5), codeIsRight: false,
-            expected: .reject(checkAttempts: 4, status: .pending), comparesCode: true),
-        CheckRow(
-            testDescription: "pending, wrong on the last attempt: reject, max_attempts_reached",
-            live: live(checks: 4, maxChecks: 5), codeIsRight: false,
-            expected: .reject(checkAttempts: 5, status: .maxAttemptsReached), comparesCode: true),
-        CheckRow(
-            testDescription: "one attempt allowed, wrong: reject, max_attempts_reached",
-            live: live(checks: 0, maxChecks: 1), codeIsRight: false,
-            expected: .reject(checkAttempts: 1, status: .maxAttemptsReached), comparesCode: true),
-        CheckRow(
-            testDescription: "one hundred attempts allowed, 99th wrong: still pending",
-            live: live(checks: 98, maxChecks: 100), codeIsRight: false,
-            expected: .reject(checkAttempts: 99, status: .pending), comparesCode: true),
-        CheckRow(
-            testDescription: "pending with attempts already at the maximum (defensive): locked, right code unseen",
-            live: live(checks: 5, maxChecks: 5, expiresIn: 44), codeIsRight: true, expected: .locked(retryAfter: 44),
-            comparesCode: false),
-        CheckRow(
-            testDescription: "pending with more attempts than the maximum (defensive): locked",
-            live: live(checks: 9, maxChecks: 5, expiresIn: 44), codeIsRight: false, expected: .locked(retryAfter: 44),
-            comparesCode: false),
-    ]
-
-    @Test("check follows the contract table and compares a code only after counting the attempt", arguments: checkRows)
-    func check(_ row: CheckRow) throws {
-        var calls = 0
-        let decision = VerificationPolicy.check(live: row.live) {
-            calls += 1
-            return row.codeIsRight
-        }
-        #expect(decision == row.expected)
-        #expect(calls == (row.comparesCode ? 1 : 0), "matches was called \(calls) times")
-        if calls > 0 {
-            // Whenever a code was compared, the decision counts that comparison as an attempt.
-            let live = try #require(row.live)
-            switch decision {
-            case .approve(let attempts), .reject(let attempts, _):
-                #expect(attempts == live.checkAttempts + 1)
-            case .notFound, .locked:
-                Issue.record("a code was compared but no attempt was counted: \(decision)")
-            }
-        }
-    }
-
-    // MARK: Scenarios
-
-    /// Writes a check decision into the row, as storage does.
-    private static func apply(_ decision: VerificationPolicy.CheckDecision, to live: inout LiveVerification?) {
-        switch decision {
-        case .approve: live = nil
-        case .reject(let attempts, let status):
-            live?.checkAttempts = attempts
-            live?.status = status
-        case .notFound, .locked: break
-        }
-    }
-
-    @Test("a resend does not reset failures: 4 wrong, resend, 1 wrong locks the verification (NIST)")
-    func resendKeepsAttempts() {
-        var row: LiveVerification? = Self.live(checks: 0, maxChecks: 5, sends: 1, maxSends: 5, expiresIn: 600)
-        for attempt in 1...4 {
-            let decision = VerificationPolicy.check(live: row) { false }
-            #expect(decision == .reject(checkAttempts: attempt, status: .pending))
-            Self.apply(decision, to: &row)
-        }
-
-        let resend = VerificationPolicy.start(phone: .clear, live: row, channel: .sms, failureCap: 100)
-        #expect(resend == .resend(Self.sid))
-        row?.sendCount += 1
-
-        let fifth = VerificationPolicy.check(live: row) { false }
-        #expect(fifth == .reject(checkAttempts: 5, status: .maxAttemptsReached))
-        Self.apply(fifth, to: &row)
-
-        var compared = false
-        let rightCode = VerificationPolicy.check(live: row) {
-            compared = true
-            return true
-        }
-        #expect(rightCode == .locked(retryAfter: 600))
-        #expect(!compared)
-        #expect(
-            VerificationPolicy.start(phone: .clear, live: row, channel: .sms, failureCap: 100)
-                == Self.refuse(.maxCheckAttemptsReached, retryAfter: 600))
-    }
-
-    @Test("the per-phone failure cap bounds guesses across verifications however often codes are resent")
-    func phoneCapBoundsGuesses() {
-        let cap = 12
-        var phone = PhoneStanding.clear
-        var row: LiveVerification?
-        var guesses = 0
-        // Each round is one start and at most one check; the loop is bounded so that a regression fails, not hangs.
-        for _ in 0..<200 {
-            switch VerificationPolicy.start(phone: phone, live: row, channel: .sms, failureCap: cap) {
-            case .create:
-                row = Self.live(checks: 0, maxChecks: 5, sends: 1, maxSends: 5, expiresIn: 600)
-            case .resend:
-                row?.sendCount += 1
-            case .refuse(let error):
-                #expect(error.reason == .maxCheckAttemptsReached)
-                if phone.consecutiveFailures >= cap {
-                    #expect(error.retryAfter == phone.secondsUntilFailuresDecay)
-                    #expect(guesses == cap)
-                    return
-                }
-                // This verification is used up: let it expire.
-                row?.secondsUntilExpiry = 0
-                continue
-            }
-            let decision = VerificationPolicy.check(live: row) { false }
-            if case .reject = decision {
-                guesses += 1
-                phone.consecutiveFailures += 1
-                phone.secondsUntilFailuresDecay = VerificationPolicy.failureWindowSeconds
-            }
-            Self.apply(decision, to: &row)
-        }
-        Issue.record("the phone was never refused after \(guesses) wrong guesses")
     }
 }

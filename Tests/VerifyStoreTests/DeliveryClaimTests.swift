@@ -40,7 +40,7 @@ struct DeliveryClaimTests {
             #expect(claimedA.isDisjoint(with: claimedB))
             #expect(claimedA.union(claimedB) == Set(attempts.prefix(35)))
             #expect(a.count <= 20 && b.count <= 20)
-            #expect((a + b).allSatisfy { $0.tries == 0 && $0.ciphertext != nil && $0.verification.status == .pending })
+            #expect((a + b).allSatisfy { $0.tries == 0 && $0.pending?.verification.status == .pending })
             let owners = try await fixture.client.query(
                 "SELECT lease_owner, count(*) FROM delivery_attempts WHERE status = 'sending' GROUP BY 1 ORDER BY 1")
             #expect(try owners.map { try $0.decode(1, as: Int.self) } == [a.count, b.count].filter { $0 > 0 })
@@ -80,7 +80,7 @@ struct DeliveryClaimTests {
             let phone = testPhone(12)
             try await fixture.start(service, phone)
             for claimed in try await fixture.deliveries.claimDue(limit: 10, leaseSeconds: 60, owner: "one") {
-                try await fixture.verifier.deliverClaimed(claimed)
+                try await fixture.verifier.deliverClaimed(claimed, via: fixture.sender)
             }
             #expect(try await fixture.deliveries.claimDue(limit: 10, leaseSeconds: 60, owner: "two").isEmpty)
             let code = try #require(fixture.lastCode(to: phone))
@@ -99,8 +99,8 @@ struct DeliveryClaimTests {
             _ = try await fixture.verifier.update(service: service.sid, sid: started.sid, status: .canceled)
             let claimed = try await fixture.deliveries.claimDue(limit: 10, leaseSeconds: 60, owner: "one")
             #expect(claimed.count == 1)
-            #expect(claimed.first?.ciphertext == nil)
-            for attempt in claimed { try await fixture.verifier.deliverClaimed(attempt) }
+            #expect(claimed.first.map { $0.pending == nil } == true)
+            for attempt in claimed { try await fixture.verifier.deliverClaimed(attempt, via: fixture.sender) }
             #expect(fixture.sender.messages.isEmpty)
             let status: String = try await fixture.scalar("SELECT status FROM delivery_attempts")
             #expect(status == "canceled")

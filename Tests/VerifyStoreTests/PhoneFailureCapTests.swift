@@ -121,3 +121,129 @@ struct PhoneFailureCapTests {
         }
     }
 }
+
+/// The cap bounds the guesses evaluated, not only the verifications started: however an attacker mixes re-sends,
+/// cancels and new verifications, at most `phoneFailureCap` wrong codes are ever compared, and past the cap even the
+/// right code is refused.
+@Suite("Consecutive-failure cap per phone, at check time")
+struct PhoneFailureCapCheckTests {
+    let phone = testPhone(7)
+
+    /// How one verification is used up before the attacker moves on to the next.
+    enum Pattern: String, CaseIterable, CustomTestStringConvertible {
+        /// Three wrong codes with a re-send after the first, then a cancel: 99 failures leave room for one more start.
+        case threeThenCancel
+        /// Every attempt the verification allows, then its expiry.
+        case allThenExpire
+
+        var testDescription: String { rawValue }
+        var guessesPerVerification: Int { self == .threeThenCancel ? 3 : 5 }
+    }
+
+    /// The attacker's loop: start (or re-send), guess wrong until refused or the pattern says move on, end the
+    /// verification, repeat until a start is refused. Returns how many wrong codes were evaluated (answered with a
+    /// verification rather than refused).
+    static func attack(_ pattern: Pattern, service: VerifyService, phone: PhoneNumber, fixture: StoreFixture)
+        async throws -> Int
+    {
+        var evaluated = 0
+        for _ in 0..<60 {
+            let started: Verification
+            do {
+                started = try await fixture.start(service, phone)
+            } catch let error as VerifyError where error.reason == .maxCheckAttemptsReached {
+                return evaluated
+            }
+            var last = started
+            for guess in 0..<pattern.guessesPerVerification {
+                do {
+                    last = try await fixture.check(service, phone, fixture.wrongCode(for: phone))
+                    evaluated += 1
+                } catch let error as VerifyError where error.reason == .maxCheckAttemptsReached {
+                    break
+                }
+                // A re-send is refused once the count reaches the cap; the attacker keeps guessing regardless.
+                if guess == 0 { _ = try? await fixture.start(service, phone) }
+            }
+            if last.status == .pending {
+                _ = try? await fixture.verifier.update(service: service.sid, sid: started.sid, status: .canceled)
+            }
+            // A verification out of attempts blocks new ones until it expires; move its expiry to now.
+            try await fixture.client.query(
+                "UPDATE verifications SET expires_at = now() - interval '1 second' WHERE status <> 'pending'")
+        }
+        Issue.record("the attack never ran into the cap")
+        return evaluated
+    }
+
+    @Test(
+        "resends, cancels and new verifications never get more than the cap's wrong codes evaluated",
+        arguments: Pattern.allCases)
+    func capBoundsGuesses(pattern: Pattern) async throws {
+        try await StoreFixture.run { fixture in
+            let service = try await fixture.service { $0.maxCheckAttempts = 5 }
+            let evaluated = try await Self.attack(pattern, service: service, phone: phone, fixture: fixture)
+            #expect(evaluated == 100)
+            let failures: Int = try await fixture.scalar(
+                "SELECT coalesce(sum(consecutive_failures), 0)::integer FROM phone_check_failures")
+            #expect(failures == 100)
+        }
+    }
+
+    @Test("a verification started just below the cap refuses the right code once the cap is reached")
+    func rightCodeRefusedAtCap() async throws {
+        try await StoreFixture.run(settings: Verifier.Settings(phoneFailureCap: 3)) { fixture in
+            let service = try await fixture.service { $0.maxCheckAttempts = 5 }
+            try await fixture.start(service, phone)
+            for _ in 0..<2 { _ = try await fixture.check(service, phone, fixture.wrongCode(for: phone)) }
+            let sent = try await fixture.start(service, phone)
+            let code = try #require(fixture.lastCode(to: phone))
+            let third = try await fixture.check(service, phone, fixture.wrongCode(for: phone))
+            #expect(third.status == .pending)
+            for candidate in [fixture.wrongCode(for: phone), code] {
+                let error = await #expect(throws: VerifyError.self) {
+                    try await fixture.check(service, phone, candidate)
+                }
+                #expect(error?.reason == .maxCheckAttemptsReached)
+                #expect(error?.retryAfter.map { (86_390...86_400).contains($0) } == true)
+                let bySid = await #expect(throws: VerifyError.self) {
+                    try await fixture.verifier.check(service: service.sid, target: .sid(sent.sid), code: candidate)
+                }
+                #expect(bySid?.reason == .maxCheckAttemptsReached)
+            }
+            let attempts: Int = try await fixture.scalar("SELECT check_attempts FROM verifications")
+            #expect(attempts == 3)
+        }
+    }
+
+    @Test("20 concurrent wrong codes with 3 failures left evaluate exactly 3")
+    func concurrentChecksStopAtCap() async throws {
+        try await StoreFixture.runConcurrent(settings: Verifier.Settings(phoneFailureCap: 3)) { fixture in
+            let service = try await fixture.service { $0.maxCheckAttempts = 10 }
+            try await fixture.start(service, phone)
+            let wrong = fixture.wrongCode(for: phone)
+            let outcomes = await withTaskGroup(of: VerifyError.Reason?.self) { group in
+                for _ in 0..<20 {
+                    group.addTask {
+                        do {
+                            _ = try await fixture.check(service, phone, wrong)
+                            return nil
+                        } catch let error as VerifyError {
+                            return error.reason
+                        } catch {
+                            Issue.record("unexpected error: \(error)")
+                            return .notFound(.verificationCheck(service.sid))
+                        }
+                    }
+                }
+                return await group.reduce(into: [VerifyError.Reason?]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == nil }.count == 3)
+            #expect(outcomes.filter { $0 == .maxCheckAttemptsReached }.count == 17)
+            let attempts: Int = try await fixture.scalar("SELECT check_attempts FROM verifications")
+            #expect(attempts == 3)
+            let failures: Int = try await fixture.scalar("SELECT consecutive_failures FROM phone_check_failures")
+            #expect(failures == 3)
+        }
+    }
+}

@@ -96,12 +96,12 @@ struct VerificationCheckTests {
             let checkError = await #expect(throws: VerifyError.self) {
                 try await fixture.check(service, phone, "123456")
             }
-            #expect(checkError?.reason == .notFound(resource: "/Services/\(service.sid)/VerificationCheck"))
+            #expect(checkError?.reason == .notFound(.verificationCheck(service.sid)))
             let sid = VerificationSid.random()
             let fetchError = await #expect(throws: VerifyError.self) {
                 try await fixture.verifier.fetch(service: service.sid, sid: sid)
             }
-            #expect(fetchError?.reason == .notFound(resource: "/Services/\(service.sid)/Verifications/\(sid)"))
+            #expect(fetchError?.reason == .notFound(.verification(service.sid, sid)))
         }
     }
 
@@ -131,7 +131,7 @@ struct VerificationCheckTests {
             let error = await #expect(throws: VerifyError.self) {
                 try await fixture.verifier.check(service: other.sid, target: .sid(started.sid), code: code)
             }
-            #expect(error?.reason == .notFound(resource: "/Services/\(other.sid)/VerificationCheck"))
+            #expect(error?.reason == .notFound(.verificationCheck(other.sid)))
             let attempts: Int = try await fixture.scalar("SELECT check_attempts FROM verifications")
             #expect(attempts == 0)
         }

@@ -57,20 +57,20 @@ struct VerificationEndingTests {
             try await ending.end(started, code: code, service: service, fixture: fixture)
 
             let checkError = await #expect(throws: VerifyError.self) { try await fixture.check(service, phone, code) }
-            #expect(checkError?.reason == .notFound(resource: "/Services/\(service.sid)/VerificationCheck"))
+            #expect(checkError?.reason == .notFound(.verificationCheck(service.sid)))
             let bySid = await #expect(throws: VerifyError.self) {
                 try await fixture.verifier.check(service: service.sid, target: .sid(started.sid), code: code)
             }
-            #expect(bySid?.reason == .notFound(resource: "/Services/\(service.sid)/VerificationCheck"))
+            #expect(bySid?.reason == .notFound(.verificationCheck(service.sid)))
             let fetchError = await #expect(throws: VerifyError.self) {
                 try await fixture.verifier.fetch(service: service.sid, sid: started.sid)
             }
             #expect(
-                fetchError?.reason == .notFound(resource: "/Services/\(service.sid)/Verifications/\(started.sid)"))
+                fetchError?.reason == .notFound(.verification(service.sid, started.sid)))
             let updateError = await #expect(throws: VerifyError.self) {
                 try await fixture.verifier.update(service: service.sid, sid: started.sid, status: .canceled)
             }
-            #expect(updateError?.reason == .notFound(resource: "/Services/\(service.sid)/Verifications/\(started.sid)"))
+            #expect(updateError?.reason == .notFound(.verification(service.sid, started.sid)))
 
             let status: String = try await fixture.scalar(
                 "SELECT status FROM verifications WHERE sid = \(started.sid.rawValue)")

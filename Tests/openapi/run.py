@@ -1,11 +1,12 @@
 """Fuzzes verifyd against its OpenAPI document with schemathesis: the OpenAPI step of scripts/test.
 
-One `verifyd serve` on a fresh database in the throwaway cluster, with VERIFYD_DELIVERY=twilio pointed at a fake
-Twilio on loopback (fake_twilio.py): the webhooks are routed, the verifications the fuzzer starts are sent, and
-their attempts and calls are there for the stateful phase to call back about. `st run` reads the document the
-server serves at /openapi.json, with schemathesis.toml (every check, a fixed seed, a time budget) and hooks.py
-(webhook signatures). Afterwards every distinct failure is listed as: check, operation, status, and a curl command
-that reproduces it against a server started the same way.
+One `verifyd serve` on a fresh database in the throwaway cluster, with VERIFYD_DELIVERY=twilio pointed at the
+project's `fake-twilio` on loopback (fake_twilio.py): the webhooks are routed, the verifications the fuzzer starts
+are sent, and their attempts and calls are there for the stateful phase to call back about. `st run` reads the
+document the server serves at /openapi.json, with schemathesis.toml (every check, a fixed seed, a time budget) and
+hooks.py (webhook signatures, Tags in forms, schemathesis' own false positives). Afterwards every distinct failure
+is listed: check, operation, status, and the request as a curl command (credentials as shell variables; a webhook's
+signature is only valid for that run's token).
 
 Environment (scripts/test prepares it): VERIFYD_TEST_DATABASE_URL, VERIFYD_TEST_BINARY. Knobs:
   VERIFYD_OPENAPI_MAX_TIME   seconds of fuzzing (schemathesis.toml's max-time otherwise)
@@ -37,8 +38,7 @@ from harness import VerifydServer, conninfo_with_database, psql, require_env  # 
 SIGNATURE_PLACEHOLDER = "sign-this-request"
 
 
-def start_server(database_url: str, log_dir: Path, twilio: FakeTwilio) -> VerifydServer:
-    twilio_token = secrets.token_hex(16)
+def start_server(database_url: str, log_dir: Path, twilio: FakeTwilio, account_sid: str, token: str) -> VerifydServer:
     server = VerifydServer(
         binary=require_env("VERIFYD_TEST_BINARY"),
         database_url=database_url,
@@ -46,8 +46,8 @@ def start_server(database_url: str, log_dir: Path, twilio: FakeTwilio) -> Verify
         extra_env={
             "VERIFYD_DELIVERY": "twilio",
             "TWILIO_API_URL": twilio.url,
-            "TWILIO_ACCOUNT_SID": "AC" + secrets.token_hex(16),
-            "TWILIO_AUTH_TOKEN": twilio_token,
+            "TWILIO_ACCOUNT_SID": account_sid,
+            "TWILIO_AUTH_TOKEN": token,
             "TWILIO_FROM": "+15005550006",
             "VERIFYD_LOG_LEVEL": "warning",
         },
@@ -157,18 +157,21 @@ def main() -> int:
     admin_url = require_env("VERIFYD_TEST_DATABASE_URL")
     name = "verifyd_openapi_" + secrets.token_hex(4)
     psql(admin_url, f'CREATE DATABASE "{name}"')
-    twilio = FakeTwilio().start()
-    server = None
+    server = twilio = None
     try:
         with tempfile.TemporaryDirectory(prefix="verifyd-openapi-") as scratch:
             scratch_path = Path(scratch)
-            server = start_server(conninfo_with_database(admin_url, name), scratch_path, twilio)
+            account_sid, token = "AC" + secrets.token_hex(16), secrets.token_hex(16)
+            twilio = FakeTwilio(
+                require_env("VERIFYD_TEST_BINARY"), account_sid, token, scratch_path / "fake-twilio.log"
+            ).start()
+            server = start_server(conninfo_with_database(admin_url, name), scratch_path, twilio, account_sid, token)
             report_dir = Path(os.environ.get("VERIFYD_OPENAPI_REPORT_DIR") or scratch_path / "report")
             report_dir.mkdir(parents=True, exist_ok=True)
             status = run_schemathesis(server, report_dir)
             found = failures(report_dir)
             print_summary(found)
-            print(f"\n(fake Twilio accepted {twilio.sends} sends; verifyd's log: {server.log_tail(5)})")
+            print(f"\nfake-twilio: {json.dumps(twilio.stats())}")
             if status not in (0, 1):
                 print(f"schemathesis exited with {status}: the run itself broke", file=sys.stderr)
                 return 2
@@ -176,7 +179,8 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop(grace=10)
-        twilio.stop()
+        if twilio is not None:
+            twilio.stop()
         try:
             psql(admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         except RuntimeError:

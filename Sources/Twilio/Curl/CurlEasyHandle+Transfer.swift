@@ -1,41 +1,29 @@
 import CCurl
 
 extension CurlEasyHandle {
-    /// Configures the handle for `request`, performs it on the calling thread and returns the response or a
-    /// classified failure. Blocks: call it only from a thread-pool thread.
-    func transfer(
-        _ request: CurlRequest,
-        options: CurlOptions,
-        cancellation: CurlCancellation
-    ) -> Result<CurlResponse, CurlTransportError> {
-        reset()
-        let context = CurlTransferContext(maximumBodyBytes: options.maximumResponseBytes, cancellation: cancellation)
-        var headerList: UnsafeMutablePointer<curl_slist>?
-        defer { curl_slist_free_all(headerList) }
+    /// Configures the handle for `transfer`'s request; the multi handle then drives it.
+    func prepare(_ transfer: CurlTransfer, options: CurlOptions) throws(CurlError) {
+        let context = CurlTransferContext(maximumBodyBytes: options.maximumResponseBytes)
+        // The transfer keeps both alive while libcurl holds their addresses.
+        transfer.context = context
+        transfer.headers = Self.headerList(for: transfer.request)
+        try configure(for: transfer.request, options: options, headers: transfer.headers, context: context)
+    }
 
-        // The context must outlive `perform()`: libcurl holds its address as plain `userdata`.
-        return withExtendedLifetime(context) { () -> Result<CurlResponse, CurlTransportError> in
-            do throws(CurlError) {
-                headerList = Self.headerList(for: request)
-                try configure(for: request, options: options, headers: headerList, context: context)
-            } catch {
-                // Nothing was attempted yet, so nothing can have been sent.
-                return .failure(CurlTransportError(delivery: .notSent, curl: error))
-            }
-            let code = perform()
-            guard code == CURLE_OK else {
-                let evidence = CurlFailureEvidence(
-                    code: code,
-                    pretransferMicroseconds: info(offset: CURLINFO_PRETRANSFER_TIME_T) ?? 1,
-                    requestBytes: info(long: CURLINFO_REQUEST_SIZE) ?? 1,
-                    headerBytes: info(long: CURLINFO_HEADER_SIZE) ?? 1
-                )
-                let error = CurlError(code: code, detail: context.errorDetail)
-                return .failure(CurlTransportError(delivery: evidence.delivery, curl: error))
-            }
-            let status = info(long: CURLINFO_RESPONSE_CODE) ?? 0
-            return .success(CurlResponse(status: status, headers: context.headers, body: context.body))
+    /// The response, or a failure classified by what libcurl reports about how far the transfer got.
+    func outcome(of code: CURLcode, context: CurlTransferContext?) -> CurlTransfer.Outcome {
+        guard code == CURLE_OK, let context else {
+            let evidence = CurlFailureEvidence(
+                code: code,
+                pretransferMicroseconds: info(offset: CURLINFO_PRETRANSFER_TIME_T) ?? 1,
+                requestBytes: info(long: CURLINFO_REQUEST_SIZE) ?? 1,
+                headerBytes: info(long: CURLINFO_HEADER_SIZE) ?? 1
+            )
+            let error = CurlError(code: code, detail: context?.errorDetail)
+            return .failure(CurlTransportError(delivery: evidence.delivery, curl: error))
         }
+        let status = info(long: CURLINFO_RESPONSE_CODE) ?? 0
+        return .success(CurlResponse(status: status, headers: context.headers, body: context.body))
     }
 
     private static func headerList(for request: CurlRequest) -> UnsafeMutablePointer<curl_slist>? {
@@ -62,6 +50,8 @@ extension CurlEasyHandle {
         try set(CURLOPT_PROTOCOLS_STR, "http,https")
         try set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         try set(CURLOPT_FOLLOWLOCATION, 0)
+        // HTTP/2 over TLS where the server offers it, so transfers can share a connection; HTTP/1.1 otherwise.
+        try set(CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS)
         // These are libcurl's defaults; stating them guards against a changed build default.
         try set(CURLOPT_SSL_VERIFYPEER, 1)
         try set(CURLOPT_SSL_VERIFYHOST, 2)
@@ -81,9 +71,6 @@ extension CurlEasyHandle {
         try set(CURLOPT_WRITEFUNCTION, callback: curlWriteBody)
         try set(CURLOPT_HEADERDATA, pointer: userdata)
         try set(CURLOPT_HEADERFUNCTION, callback: curlReceiveHeader)
-        try set(CURLOPT_XFERINFODATA, pointer: userdata)
-        try set(CURLOPT_XFERINFOFUNCTION, progress: curlProgress)
-        try set(CURLOPT_NOPROGRESS, 0)
     }
 }
 
@@ -111,17 +98,4 @@ private func curlReceiveHeader(
     let length = size * count
     context.receiveHeaderLine(UnsafeRawBufferPointer(start: buffer, count: length))
     return length
-}
-
-private func curlProgress(
-    _ userdata: UnsafeMutableRawPointer?,
-    _ downloadTotal: curl_off_t,
-    _ downloadNow: curl_off_t,
-    _ uploadTotal: curl_off_t,
-    _ uploadNow: curl_off_t
-) -> Int32 {
-    guard let userdata else { return 0 }
-    let context = Unmanaged<CurlTransferContext>.fromOpaque(userdata).takeUnretainedValue()
-    // Non-zero aborts the transfer with CURLE_ABORTED_BY_CALLBACK.
-    return context.cancellation.isCancelled ? 1 : 0
 }

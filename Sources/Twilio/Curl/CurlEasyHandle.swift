@@ -2,10 +2,9 @@ import CCurl
 
 /// Owns one libcurl easy handle (`CURL *`).
 ///
-/// `@unchecked Sendable` is sound because a handle is only ever used by one thread at a time: `CurlHandlePool` lends
-/// it to a single thread-pool job and takes it back under a lock, which orders every use before the next one. The
-/// handle is deliberately reused across transfers so libcurl's connection cache keeps connections to Twilio alive.
-final class CurlEasyHandle: @unchecked Sendable {
+/// Only `CurlTransferLoop`'s thread creates, configures, reads and closes handles, so a handle is never touched by
+/// two threads. Handles are reused across transfers; the connections themselves live in the multi handle's cache.
+final class CurlEasyHandle {
     private var handle: UnsafeMutableRawPointer?
 
     init() throws(CurlError) {
@@ -17,7 +16,7 @@ final class CurlEasyHandle: @unchecked Sendable {
     }
 
     deinit {
-        // Handles are normally closed by the pool; cleaning up here keeps a forgotten handle from leaking its
+        // Handles are normally closed by the transfer loop; cleaning up here keeps a forgotten handle from leaking its
         // sockets instead of crashing the process.
         if let handle {
             curl_easy_cleanup(handle)
@@ -31,14 +30,14 @@ final class CurlEasyHandle: @unchecked Sendable {
         self.handle = nil
     }
 
-    /// Forgets every option of the previous transfer but keeps live connections and the DNS cache.
+    /// Forgets every option and statistic of the previous transfer.
     func reset() {
         curl_easy_reset(live)
     }
 
-    /// Runs the configured transfer, blocking the calling thread.
-    func perform() -> CURLcode {
-        curl_easy_perform(live)
+    /// The `CURL *` for the multi handle's calls.
+    var raw: UnsafeMutableRawPointer {
+        live
     }
 
     func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
@@ -59,10 +58,6 @@ final class CurlEasyHandle: @unchecked Sendable {
 
     func set(_ option: CURLoption, callback value: ccurl_data_callback) throws(CurlError) {
         try check(ccurl_easy_setopt_data_callback(live, option, value))
-    }
-
-    func set(_ option: CURLoption, progress value: ccurl_xferinfo_callback) throws(CurlError) {
-        try check(ccurl_easy_setopt_xferinfo_callback(live, option, value))
     }
 
     /// Copies `bytes` into libcurl as the POST body, so the buffer need not outlive this call.

@@ -1,51 +1,48 @@
-import NIOPosix
-
-/// A minimal HTTP client on libcurl whose blocking transfers run on a thread pool of its own.
+/// A minimal HTTP client on libcurl's multi interface: every transfer runs concurrently on one thread of its own,
+/// and at most `maxInFlight` at once.
 ///
-/// Neither the event loops nor Swift's cooperative pool may block on the network, so each request hops onto a
-/// dedicated `NIOThreadPool`; the awaiting task is suspended meanwhile.
+/// Past the cap a request is refused at once instead of queued, so no transfer ever waits for a connection while
+/// its timeout runs, and nothing piles up in memory when Twilio slows down.
 final class CurlHTTPClient: Sendable {
-    private let threadPool: NIOThreadPool
-    private let handles = CurlHandlePool()
-    private let options: CurlOptions
+    private let limit: InFlightLimit
+    private let loop: CurlTransferLoop
 
-    init(options: CurlOptions, threadCount: Int) {
-        self.options = options
-        self.threadPool = NIOThreadPool(numberOfThreads: max(1, threadCount))
-        threadPool.start()
+    init(options: CurlOptions, maxInFlight: Int) {
+        limit = InFlightLimit(capacity: maxInFlight)
+        // libcurl's connection limits equal the cap: never lower, or a transfer would wait for a connection.
+        loop = CurlTransferLoop(options: options, connections: limit.capacity)
     }
 
-    /// Performs `request`, returning any HTTP response (whatever its status) or a classified transport failure.
-    func execute(_ request: CurlRequest) async throws(CurlTransportError) -> CurlResponse {
-        let cancellation = CurlCancellation()
-        let result: Result<CurlResponse, CurlTransportError>
-        do {
-            result = try await withTaskCancellationHandler {
-                try await threadPool.runIfActive { [handles, options] in
-                    let handle: CurlEasyHandle
-                    do throws(CurlError) {
-                        handle = try handles.checkOut()
-                    } catch {
-                        return .failure(CurlTransportError(delivery: .notSent, curl: error))
-                    }
-                    defer { handles.checkIn(handle) }
-                    return handle.transfer(request, options: options, cancellation: cancellation)
-                }
-            } onCancel: {
-                cancellation.cancel()
-            }
-        } catch is CancellationError {
-            // runIfActive only throws this when the job was cancelled before it started.
-            throw CurlTransportError(notStartedBecause: "cancelled before the transfer started")
-        } catch {
-            throw CurlTransportError(notStartedBecause: "the HTTP client is shut down")
+    /// Places free right now.
+    var freeSlots: Int {
+        limit.available
+    }
+
+    /// A place for one request, or nil at once when `maxInFlight` requests are already in flight.
+    func reserve() -> InFlightSlot? {
+        limit.reserve()
+    }
+
+    /// Performs `request` in `slot`, returning any HTTP response (whatever its status) or a classified transport
+    /// failure. The slot is free again when this returns.
+    func execute(_ request: CurlRequest, in slot: InFlightSlot) async throws(CurlTransportError) -> CurlResponse {
+        guard slot.use(in: limit) else {
+            throw CurlTransportError(notStartedBecause: "the slot is used or belongs to another client")
         }
-        return try result.get()
+        let transfer = CurlTransfer(request: request, slot: slot)
+        let outcome = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                transfer.continuation = continuation
+                loop.submit(transfer)
+            }
+        } onCancel: {
+            loop.cancel(transfer)
+        }
+        return try outcome.get()
     }
 
-    /// Waits for running transfers to finish, then closes every handle and its connections.
-    func shutdown() async throws {
-        defer { handles.close() }
-        try await threadPool.shutdownGracefully()
+    /// Refuses new requests, waits for running ones to finish, then closes every handle and its connections.
+    func shutdown() async {
+        await loop.shutdown()
     }
 }

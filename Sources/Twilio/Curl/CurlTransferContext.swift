@@ -1,21 +1,17 @@
 import CCurl
-import Synchronization
 
 /// Per-transfer state that libcurl's C callbacks reach through their `userdata` pointer.
 ///
-/// It lives on one thread-pool thread for the length of one `curl_easy_perform`; only `cancellation` is touched from
-/// other threads, and that is atomic.
+/// Only the transfer loop's thread touches it: libcurl runs the callbacks inside `curl_multi_perform`.
 final class CurlTransferContext {
-    let cancellation: CurlCancellation
     let maximumBodyBytes: Int
     private(set) var body: [UInt8] = []
     private(set) var headers: [(name: String, value: String)] = []
     /// `CURLOPT_ERRORBUFFER` storage; libcurl writes into it during the transfer.
     let errorBuffer: UnsafeMutablePointer<CChar>
 
-    init(maximumBodyBytes: Int, cancellation: CurlCancellation) {
+    init(maximumBodyBytes: Int) {
         self.maximumBodyBytes = maximumBodyBytes
-        self.cancellation = cancellation
         let size = ccurl_error_size()
         errorBuffer = .allocate(capacity: size)
         errorBuffer.initialize(repeating: 0, count: size)
@@ -50,19 +46,6 @@ final class CurlTransferContext {
         let value = line[line.index(after: colon)...].trimmingWhitespace()
         guard !name.isEmpty else { return }
         headers.append((name: name, value: value))
-    }
-}
-
-/// A flag the awaiting task raises when it is cancelled; the progress callback polls it and aborts the transfer.
-final class CurlCancellation: Sendable {
-    private let flag = Atomic<Bool>(false)
-
-    var isCancelled: Bool {
-        flag.load(ordering: .relaxed)
-    }
-
-    func cancel() {
-        flag.store(true, ordering: .relaxed)
     }
 }
 

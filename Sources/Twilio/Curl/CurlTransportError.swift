@@ -11,7 +11,8 @@ struct CurlTransportError: Error, Sendable {
     }
 
     let delivery: Delivery
-    /// The libcurl failure, or nil when the transfer never started (client shut down, task cancelled first).
+    /// The libcurl failure, or nil when the transfer never started (no free slot, client shut down, task cancelled
+    /// first).
     let curl: CurlError?
     /// Why the transfer never started, when `curl` is nil.
     let reason: String?

@@ -34,8 +34,9 @@ public struct TwilioConfiguration: Sendable, CustomStringConvertible {
     public let connectTimeout: Duration
     /// Limit for the whole exchange, connection set-up included.
     public let totalTimeout: Duration
-    /// Threads (and so concurrent requests) dedicated to blocking libcurl transfers.
-    public let threadCount: Int
+    /// Requests in flight at once; past it a request is refused at once as not sent. Twilio answers 429 (20429)
+    /// when an account exceeds its REST concurrency, so the sum over all instances should stay within the account's.
+    public let maxInFlight: Int
     /// Sent as `User-Agent`, e.g. `verifyd/1.2.0`.
     public let userAgent: String
 
@@ -46,7 +47,7 @@ public struct TwilioConfiguration: Sendable, CustomStringConvertible {
         apiBaseURL: String = TwilioConfiguration.defaultAPIBaseURL,
         connectTimeout: Duration = .milliseconds(5000),
         totalTimeout: Duration = .milliseconds(10000),
-        threadCount: Int = 2,
+        maxInFlight: Int = 100,
         userAgent: String = TwilioConfiguration.defaultUserAgent
     ) throws(TwilioConfigurationError) {
         var problems: [String] = []
@@ -76,8 +77,8 @@ public struct TwilioConfiguration: Sendable, CustomStringConvertible {
         if connectTimeout < .milliseconds(1) || totalTimeout < .milliseconds(1) {
             problems.append("timeouts must be at least one millisecond")
         }
-        if threadCount < 1 {
-            problems.append("the thread count must be at least 1")
+        if maxInFlight < 1 {
+            problems.append("the cap on requests in flight must be at least 1")
         }
         if userAgent.isEmpty || userAgent.contains(where: \.isNewline) {
             problems.append("the user agent must be one non-empty line")
@@ -90,13 +91,13 @@ public struct TwilioConfiguration: Sendable, CustomStringConvertible {
         self.apiBaseURL = base
         self.connectTimeout = connectTimeout
         self.totalTimeout = totalTimeout
-        self.threadCount = threadCount
+        self.maxInFlight = maxInFlight
         self.userAgent = userAgent
     }
 
     public var description: String {
         "TwilioConfiguration(account: \(accountSID), credentials: \(credentials), api: \(apiBaseURL), "
-            + "connectTimeout: \(connectTimeout), totalTimeout: \(totalTimeout), threads: \(threadCount))"
+            + "connectTimeout: \(connectTimeout), totalTimeout: \(totalTimeout), maxInFlight: \(maxInFlight))"
     }
 
     static func isSID(_ value: String, prefix: String) -> Bool {

@@ -18,7 +18,7 @@ public struct TwilioError: Error, Sendable, CustomStringConvertible, CustomDebug
         private let base: Base
 
         /// The request provably never reached Twilio (resolve, connect or TLS failure, connect-phase timeout,
-        /// client shut down); resending cannot duplicate anything.
+        /// too many requests in flight, client shut down); resending cannot duplicate anything.
         public static let notSent = Kind(base: .notSent)
         /// The request may have reached Twilio (timeout after sending, dropped connection): its outcome is
         /// unknown and must be reconciled, not resent blindly.

@@ -1,0 +1,40 @@
+import Hummingbird
+import Logging
+
+/// Turns whatever a handler throws into its `ErrorAnswer`, in the form of the routes it guards. Errors that are not
+/// refusals become a 500 whose body says nothing about the cause; the cause is logged without values.
+struct ErrorMiddleware: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    enum Surface: Sendable {
+        /// The Verify API: Twilio's JSON error body.
+        case twilio
+        /// The original routes and the webhooks: the status alone.
+        case plain
+    }
+
+    let surface: Surface
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch {
+            let answer: ErrorAnswer
+            if let known = ErrorAnswer(error) {
+                answer = known
+            } else if error is any HTTPResponseError {
+                // Hummingbird's own answers (an unmatched method, say) keep their status.
+                throw error
+            } else {
+                context.logger.error("request.failed", metadata: ["error": "\(error)"])
+                answer = .internalError
+            }
+            switch surface {
+            case .twilio: return answer.twilioResponse
+            case .plain: return answer.plainResponse
+            }
+        }
+    }
+}
