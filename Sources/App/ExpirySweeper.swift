@@ -3,9 +3,11 @@ import ServiceLifecycle
 import VerifyCore
 
 /// Turns pending verifications past their validity into `expired` and erases their code ciphertext, so a code
-/// nobody asks about again does not stay decryptable in the database until the phone is used once more.
+/// nobody asks about again does not stay decryptable in the database until the phone is used once more. Deletes
+/// rate-limit counters whose window has ended, which nothing reads again.
 struct ExpirySweeper: Service {
     let verifications: any VerificationStore
+    let rateLimits: any RateLimitStore
     let interval: Duration
     let batchSize: Int
     let logger: Logger
@@ -18,6 +20,10 @@ struct ExpirySweeper: Service {
                     expired = try await verifications.expireOverdue(limit: batchSize)
                     if expired > 0 { logger.info("verification.expired", metadata: ["count": "\(expired)"]) }
                 } while expired == batchSize && !Task.isShuttingDownGracefully
+                var deleted = 0
+                repeat {
+                    deleted = try await rateLimits.deleteExpiredCounters(limit: batchSize)
+                } while deleted == batchSize && !Task.isShuttingDownGracefully
             } catch {
                 logger.warning("expiry.sweep.failed", metadata: ["error": "\(error)"])
             }

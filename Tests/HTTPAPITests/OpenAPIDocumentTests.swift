@@ -130,4 +130,49 @@ struct OpenAPIDocumentTests {
             try contract.expectConforms(try await api.get("\(services)/\(service)"), .get, one)
         }
     }
+
+    @Test("the answers of the Rate Limit and Safe List routes, and their refusals, are the ones the document gives")
+    func rateLimitsAndSafeList() async throws {
+        let contract = try OpenAPIContract()
+        try await withAPI { _, api in
+            let service = try await api.createService()
+            let limits = "/v2/Services/{service}/RateLimits"
+            let limitsPath = "/v2/Services/\(service)/RateLimits"
+            let created = try await api.post(limitsPath, ["UniqueName": "end_user_ip_address", "Description": "IP"])
+            try contract.expectConforms(created, .post, limits)
+            let rateLimit = try #require(try created.json()["sid"] as? String)
+            try contract.expectConforms(
+                try await api.post(limitsPath, ["UniqueName": "end_user_ip_address"]), .post, limits)
+            try contract.expectConforms(try await api.post(limitsPath, ["UniqueName": "not valid"]), .post, limits)
+            try contract.expectConforms(try await api.get(limitsPath + "?PageSize=1"), .get, limits)
+            let one = limits + "/{rateLimit}"
+            try contract.expectConforms(try await api.get("\(limitsPath)/\(rateLimit)"), .get, one)
+            try contract.expectConforms(
+                try await api.post("\(limitsPath)/\(rateLimit)", ["Description": "by IP"]), .post, one)
+
+            let buckets = one + "/Buckets"
+            let bucketsPath = "\(limitsPath)/\(rateLimit)/Buckets"
+            let bucket = try await api.post(bucketsPath, ["Max": "5", "Interval": "60"])
+            try contract.expectConforms(bucket, .post, buckets)
+            let bucketSid = try #require(try bucket.json()["sid"] as? String)
+            try contract.expectConforms(
+                try await api.post(bucketsPath, ["Max": "9", "Interval": "60"]), .post, buckets)
+            try contract.expectConforms(try await api.get(bucketsPath), .get, buckets)
+            let oneBucket = buckets + "/{bucket}"
+            try contract.expectConforms(try await api.get("\(bucketsPath)/\(bucketSid)"), .get, oneBucket)
+            try contract.expectConforms(
+                try await api.post("\(bucketsPath)/\(bucketSid)", ["Max": "6"]), .post, oneBucket)
+            try contract.expectConforms(try await api.delete("\(bucketsPath)/\(bucketSid)"), .delete, oneBucket)
+            try contract.expectConforms(try await api.get("\(bucketsPath)/\(bucketSid)"), .get, oneBucket)
+            try contract.expectConforms(try await api.delete("\(limitsPath)/\(rateLimit)"), .delete, one)
+
+            let safeList = "/v2/SafeList/Numbers"
+            let entry = "/v2/SafeList/Numbers/{number}"
+            try contract.expectConforms(try await api.post(safeList, ["PhoneNumber": Self.to]), .post, safeList)
+            try contract.expectConforms(try await api.post(safeList, ["PhoneNumber": Self.to]), .post, safeList)
+            try contract.expectConforms(try await api.get("\(safeList)/\(Self.to)"), .get, entry)
+            try contract.expectConforms(try await api.delete("\(safeList)/%2B\(Self.to.dropFirst())"), .delete, entry)
+            try contract.expectConforms(try await api.get("\(safeList)/\(Self.to)"), .get, entry)
+        }
+    }
 }
