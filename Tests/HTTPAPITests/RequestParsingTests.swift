@@ -64,6 +64,26 @@ struct RequestParsingTests {
         }
     }
 
+    /// The other side of the rule above: a parameter read as a number takes a JSON number (found by schemathesis:
+    /// a bucket's `Max` and `Interval` were read as text, so `{"Max": 5}` was 60200).
+    @Test("a JSON number for a numeric parameter is read as the number")
+    func jsonNumberForNumber() async throws {
+        try await withAPI { _, api in
+            let service = try await api.createService(["FriendlyName": "Acme", "CodeLength": "8"])
+            let limit = try await api.post("/v2/Services/\(service)/RateLimits", json: #"{"UniqueName": "ip"}"#)
+            let rateLimit = try #require(try limit.json()["sid"] as? String)
+            let buckets = "/v2/Services/\(service)/RateLimits/\(rateLimit)/Buckets"
+            let created = try await api.post(buckets, json: #"{"Max": 5, "Interval": 60}"#)
+            #expect(created.status == .created, "\(created.text)")
+            #expect(try created.json()["max"] as? Int == 5)
+            let bucket = try #require(try created.json()["sid"] as? String)
+            let updated = try await api.post("\(buckets)/\(bucket)", json: #"{"Max": 7}"#)
+            #expect(try updated.json()["max"] as? Int == 7, "\(updated.text)")
+            let outside = try await api.post("\(buckets)/\(bucket)", json: #"{"Interval": 0}"#)
+            try outside.expectTwilioError(.badRequest, code: 60200, message: "Invalid parameter: Interval")
+        }
+    }
+
     @Test("parameters Twilio defines but verifyd does not use, and unknown ones, are ignored")
     func unknownParameters() async throws {
         try await withAPI { fixture, api in
