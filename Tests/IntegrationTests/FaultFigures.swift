@@ -11,8 +11,9 @@ struct FaultFigures: CustomStringConvertible {
     let ended: ContinuousClock.Instant
     let ready: ContinuousClock.Instant
 
-    var before: [SteadyLoad.Answer] { answers.filter { $0.sentAt < began } }
-    var during: [SteadyLoad.Answer] { answers.filter { $0.sentAt >= began && $0.sentAt < ended } }
+    /// Answered before the fault began; one still in flight then counts as during it.
+    var before: [SteadyLoad.Answer] { answers.filter { $0.sentAt + $0.took < began } }
+    var during: [SteadyLoad.Answer] { answers.filter { $0.sentAt + $0.took >= began && $0.sentAt < ended } }
     var after: [SteadyLoad.Answer] { answers.filter { $0.sentAt >= ended } }
 
     /// From the fault's end to the end of the last failed answer; zero when none failed after it.

@@ -6,6 +6,7 @@ import Testing
 /// Steady traffic against one instance while a fault comes and goes: each worker loops start → read the code that
 /// console delivery logged → check it → check it again, each time to a number of its own. Every answer is kept with
 /// when it was asked and how long it took, so a test can split them at the fault's edges and check what was stored.
+/// Two workers pausing 100 ms keep a steady stream without crowding out the tests running beside it.
 final class SteadyLoad: Sendable {
     enum Step: String, Sendable {
         case start, check, recheck
@@ -34,7 +35,7 @@ final class SteadyLoad: Sendable {
     private let workers: Task<Void, Never>
 
     /// Starts `count` workers against `api` and `service`; numbers are `+1415555` and four digits, unique per test.
-    init(_ api: API, service: String, workers count: Int = 3) {
+    init(_ api: API, service: String, workers count: Int = 2) {
         let shared = self.shared
         workers = Task {
             await withTaskGroup(of: Void.self) { group in
@@ -46,7 +47,7 @@ final class SteadyLoad: Sendable {
                             let found = await Self.round(api, service: service, phone: phone)
                             shared.answers.withLock { $0 += found }
                             round += 1
-                            try? await Task.sleep(for: .milliseconds(50))
+                            try? await Task.sleep(for: .milliseconds(100))
                         }
                     }
                 }
