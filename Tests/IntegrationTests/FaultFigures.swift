@@ -44,11 +44,10 @@ struct FaultFigures: CustomStringConvertible {
         #expect(!before.contains { $0.failed }, "\(name): failures before the fault")
         let wrong = answers.filter { $0.failed && !($0.status == 503 && $0.retryAfter) }
         #expect(wrong.isEmpty, "\(name): failures that are not 503 with Retry-After: \(wrong.map(\.status))")
-        #expect(answers.filter { $0.step == .recheck && $0.approved }.isEmpty, "\(name): a code approved twice")
-
         let started = answers.filter { $0.step == .start && $0.status == 201 }.compactMap(\.sid)
-        let approved = answers.filter { $0.step == .check && $0.approved }.compactMap(\.sid)
-        #expect(Set(approved).count == approved.count, "\(name): a verification approved twice")
+        // A recheck may be the first approval when the check before it failed; never the second.
+        let approved = answers.filter(\.approved).compactMap(\.sid)
+        #expect(Set(approved).count == approved.count, "\(name): a code approved twice")
         #expect(!started.isEmpty && !approved.isEmpty, "\(name): the load did nothing")
         let stored = try await query("SELECT count(*) FROM verifications WHERE sid IN (\(Self.list(started)))")
         #expect(stored == "\(started.count)", "\(name): accepted starts lost")

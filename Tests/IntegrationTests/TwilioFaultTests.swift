@@ -11,7 +11,9 @@ struct TwilioFaultTests {
     @Test("500s, then 429s, then hanging, then back: the breaker opens and closes, the outbox drains, nothing twice")
     func twilioFailsAndComesBack() async throws {
         let fixture = try await TwilioFixture.make([
-            "VERIFYD_BREAKER_THRESHOLD": "3", "VERIFYD_BREAKER_COOLDOWN_MS": "1000",
+            // A cooldown no pause between two starts reaches on a loaded machine, so the breaker is open when the
+            // next start comes.
+            "VERIFYD_BREAKER_THRESHOLD": "3", "VERIFYD_BREAKER_COOLDOWN_MS": "5000",
             "VERIFYD_TWILIO_TIMEOUT_MS": "1500",
         ])
         let api = try await fixture.serve()
@@ -30,7 +32,7 @@ struct TwilioFaultTests {
             return reply.status
         }
         let began = ContinuousClock.now
-        let cooldown = Duration.milliseconds(1200)
+        let cooldown = Duration.milliseconds(5200)
 
         // 500s: each attempt's outcome is unknown (Twilio may have sent it), and the third opens the breaker.
         let error = FakeTwilioBehavior.respond(status: 500, twilioCode: 20500, message: "Internal Server Error")
