@@ -107,6 +107,9 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
             ],
+            // The OpenAPI document is served from the binary, as the migrations are; `OpenAPIDocumentTests` checks
+            // it against the routes.
+            resources: [.embedInCode("../../openapi/verifyd.json")],
             swiftSettings: strict
         ),
         .target(

@@ -17,6 +17,8 @@ public struct VerifydApplication: Service {
     public let application: Application<RouterResponder<APIRequestContext>>
     public let postgres: PostgresClient
     public let readiness: Readiness
+    /// Every route the router serves, as `METHOD /path/{parameter}` (the OpenAPI document's test compares them).
+    public let routes: [String]
     let drain: DrainService
     let logger: Logger
 
@@ -134,6 +136,7 @@ public func buildApplication(
         )
         return VerifydApplication(
             application: application, postgres: postgres, readiness: readiness,
+            routes: router.routes.map(\.description),
             drain: DrainService(readiness: readiness, drain: settings.shutdownDrain), logger: logger)
     } catch {
         await postgres.close()

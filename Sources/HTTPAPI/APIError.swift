@@ -14,6 +14,7 @@ struct APIError: Error, Sendable, Equatable {
         case crossSite
         case badSignature
         case notFound(path: String)
+        case methodNotAllowed
     }
 
     fileprivate let reason: Reason
@@ -32,6 +33,8 @@ struct APIError: Error, Sendable, Equatable {
     static let badSignature = APIError(reason: .badSignature)
     /// A path no resource answers (a malformed SID, a Twilio resource verifyd does not serve).
     static func notFound(path: String) -> APIError { APIError(reason: .notFound(path: path)) }
+    /// A path some route serves, with a method none of them serves.
+    static let methodNotAllowed = APIError(reason: .methodNotAllowed)
 }
 
 /// The single table of error answers. Every route answers from it: the Verify API with Twilio's body, the original
@@ -142,6 +145,8 @@ struct ErrorAnswer: Sendable, Equatable {
             self.init(status: .forbidden, code: 20403, message: "Invalid X-Twilio-Signature")
         case .notFound(let path):
             self.init(status: .notFound, code: 20404, message: "The requested resource \(path) was not found")
+        case .methodNotAllowed:
+            self.init(status: .methodNotAllowed, code: 20004, message: "Method not allowed")
         }
     }
 

@@ -5,8 +5,8 @@ import VerifyCore
 public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
     let router = Router(context: APIRequestContext.self)
     router.add(middleware: AccessLogMiddleware(observe: dependencies.observeRequest))
-    router.add(middleware: UnknownRouteMiddleware())
     HealthRoutes(isReady: dependencies.isReady).register(on: router)
+    OpenAPIDocument().register(on: router)
 
     let retryAfter = dependencies.retryAfterIfUnavailable
     let metrics = dependencies.verifier.metrics
@@ -49,5 +49,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
             .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
         MetricsRoutes(render: render).register(on: scrape)
     }
+    // Last, so it sees only requests that no route above matched.
+    router.add(middleware: UnknownRouteMiddleware(routes: router.routes))
     return router
 }

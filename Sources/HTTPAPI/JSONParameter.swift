@@ -1,6 +1,6 @@
 /// One value of a JSON request body, read strictly (a JSON `true` is a boolean, `1` is a number) so that it can be
 /// turned into the text a form field would have carried.
-enum JSONParameter: Codable, Sendable {
+enum JSONParameter: Codable, Sendable, Equatable {
     case null
     case bool(Bool)
     case number(Double)

@@ -7,6 +7,9 @@ import VerifyCore
 struct ListPage<Kind: SidKind> {
     static var defaultSize: Int { 50 }
     static var maximumSize: Int { 1000 }
+    /// `Page` times `PageSize` is an offset: with at most a million pages of at most 1000 it stays below 2³¹, so no
+    /// page number can overflow it, and the bound is one number a client (and the OpenAPI document) can know.
+    static var maximumNumber: Int { 1_000_000 }
 
     let size: Int
     let number: Int
@@ -18,8 +21,7 @@ struct ListPage<Kind: SidKind> {
         size = try Self.number(try query["PageSize"], default: Self.defaultSize, name: "PageSize")
         number = try Self.number(try query["Page"], default: 0, name: "Page")
         guard (1...Self.maximumSize).contains(size) else { throw VerifyError.invalid("PageSize") }
-        // `Page` times `PageSize` is an offset: bounded, so that no page number can overflow it.
-        guard number <= Int(Int32.max) / size else { throw VerifyError.invalid("Page") }
+        guard number <= Self.maximumNumber else { throw VerifyError.invalid("Page") }
         token = try query["PageToken"]
         cursor = try token.map(Self.cursor)
     }
@@ -64,7 +66,10 @@ struct ListPage<Kind: SidKind> {
 
     static func cursor(_ token: String) throws -> PageCursor<Kind> {
         let parts = token.dropFirst(2).split(separator: "_", maxSplits: 1)
-        guard token.hasPrefix("PA"), parts.count == 2, let micros = Int64(parts[0]), let sid = Sid<Kind>(parts[1])
+        // Plain digits only, so a sign or an overflow is 60200 rather than a token Int64 happens to parse.
+        guard token.hasPrefix("PA"), parts.count == 2, (1...18).contains(parts[0].count),
+            parts[0].allSatisfy({ $0.isASCII && $0.isNumber }), let micros = Int64(parts[0]),
+            let sid = Sid<Kind>(parts[1])
         else {
             throw VerifyError.invalid("PageToken")
         }

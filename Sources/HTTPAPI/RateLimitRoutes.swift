@@ -148,11 +148,20 @@ struct RateLimitRoutes: Sendable {
     }
 
     private static func max(_ parameters: RequestParameters) throws -> Int? {
-        try parameters.checked("Max") { Int($0).flatMap { RateLimitBucket.maxRange.contains($0) ? $0 : nil } }
+        try integer("Max", in: RateLimitBucket.maxRange, parameters)
     }
 
     private static func interval(_ parameters: RequestParameters) throws -> Int? {
-        try parameters.checked("Interval") { Int($0).flatMap { RateLimitBucket.intervalRange.contains($0) ? $0 : nil } }
+        try integer("Interval", in: RateLimitBucket.intervalRange, parameters)
+    }
+
+    /// A form's digits or a JSON number, as Twilio's clients send either; outside `range` is 60200.
+    private static func integer(_ name: String, in range: ClosedRange<Int>, _ parameters: RequestParameters) throws
+        -> Int?
+    {
+        guard let value = try parameters.int(name) else { return nil }
+        guard range.contains(value) else { throw VerifyError.invalid(name) }
+        return value
     }
 
     /// The service and rate limit SIDs of the path; a malformed one names no resource (404).

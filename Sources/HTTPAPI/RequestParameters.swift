@@ -10,6 +10,9 @@ import VerifyCore
 /// Twilio ignores them, whatever they repeat.
 struct RequestParameters: Sendable {
     private var values: [String: [String]] = [:]
+    /// Names whose value was a JSON number or boolean: only `int(_:)` and `bool(_:)` read those, so `false` cannot
+    /// pass for the text "false" (a service's name, a TTS voice) nor `123456` for a code.
+    private var jsonScalars: Set<String> = []
 
     /// No parameters.
     init() {}
@@ -52,12 +55,17 @@ struct RequestParameters: Sendable {
             }
             // JSON keeps the first of two equal keys; counting the keys first makes a repeat as visible as in a form.
             var pairs: [(name: String, value: String)] = []
+            var scalars: Set<String> = []
             for key in JSONObjectKeys.topLevel(bytes) {
                 guard let value = object[key] else { continue }
                 if value.containsNUL { throw VerifyError.invalid(printable(key)) }
                 if let text = text(of: value) { pairs.append((key, text)) }
+                if case .number = value { scalars.insert(key) }
+                if case .bool = value { scalars.insert(key) }
             }
-            return try RequestParameters(pairs)
+            var parameters = try RequestParameters(pairs)
+            parameters.jsonScalars = scalars
+            return parameters
         case .form:
             guard let pairs = try? URLEncodedForm.decode(bytes) else { throw APIError.malformedBody }
             return try RequestParameters(pairs)
@@ -105,13 +113,20 @@ struct RequestParameters: Sendable {
         return allowed && (1...64).contains(name.utf8.count) ? name : "request body"
     }
 
-    /// The value of `name`, nil when absent; 60200 naming it when it was given more than once.
+    /// The text of `name`, nil when absent; 60200 naming it when it was given more than once, or as a JSON number
+    /// or boolean.
     subscript(name: String) -> String? {
         get throws(VerifyError) {
-            guard let given = values[name] else { return nil }
-            guard given.count == 1 else { throw VerifyError.invalid(name) }
-            return given[0]
+            guard !jsonScalars.contains(name) else { throw VerifyError.invalid(name) }
+            return try single(name)
         }
+    }
+
+    /// The one value of `name`, whatever JSON type it came as.
+    private func single(_ name: String) throws(VerifyError) -> String? {
+        guard let given = values[name] else { return nil }
+        guard given.count == 1 else { throw VerifyError.invalid(name) }
+        return given[0]
     }
 
     /// The value of `name` as `rule` returns it (the form to store); absent is nil, a value the rule refuses is 60200.
@@ -123,7 +138,7 @@ struct RequestParameters: Sendable {
 
     /// A boolean as Twilio's clients send it (`true`/`false`, any case); absent is nil, anything else is 60200.
     func bool(_ name: String) throws(VerifyError) -> Bool? {
-        guard let text = try self[name] else { return nil }
+        guard let text = try single(name) else { return nil }
         switch text.lowercased() {
         case "true": return true
         case "false": return false
@@ -133,7 +148,7 @@ struct RequestParameters: Sendable {
 
     /// An integer; absent is nil, anything else is 60200.
     func int(_ name: String) throws(VerifyError) -> Int? {
-        guard let text = try self[name] else { return nil }
+        guard let text = try single(name) else { return nil }
         guard let value = Int(text) else { throw VerifyError.invalid(name) }
         return value
     }

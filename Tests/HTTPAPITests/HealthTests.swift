@@ -13,6 +13,7 @@ struct HealthTests {
             let response = try await api.get("/healthz")
             #expect(response.status == .ok)
             #expect(response.text == "ok\n")
+            #expect(response.headers[.contentType] == "text/plain; charset=utf-8")
         }
     }
 
@@ -22,9 +23,12 @@ struct HealthTests {
             let ready = try await api.get("/readyz")
             #expect(ready.status == .ok)
             #expect(ready.text == "ready\n")
+            #expect(ready.headers[.contentType] == "text/plain; charset=utf-8")
             // A migration this binary expects but the database lacks makes the instance unready.
             try await fixture.client.query("DELETE FROM schema_migrations")
-            #expect(try await api.get("/readyz").status == .serviceUnavailable)
+            let unready = try await api.get("/readyz")
+            #expect(unready.status == .serviceUnavailable)
+            #expect(unready.headers[.contentType] == "text/plain; charset=utf-8")
         }
     }
 }

@@ -32,6 +32,58 @@ struct RequestParsingTests {
         }
     }
 
+    /// A JSON number or boolean where verifyd reads text would pass as the text a form carries: `false` would name a
+    /// service "false", and `"Code": 012345` cannot even be written. Only parameters read as numbers or booleans
+    /// take them (found by schemathesis).
+    @Test(
+        "a JSON number or boolean for a text parameter is 60200 naming it",
+        arguments: [
+            ("/v2/Services", #"{"FriendlyName": false}"#, "FriendlyName"),
+            ("/v2/Services", #"{"FriendlyName": 1234}"#, "FriendlyName"),
+            ("/v2/Services", #"{"FriendlyName": "Acme", "TtsName": true}"#, "TtsName"),
+            (
+                "{VA}/Verifications", #"{"To": "+14155550125", "Channel": "sms", "CustomFriendlyName": 12}"#,
+                "CustomFriendlyName"
+            ),
+            ("{VA}/Verifications", #"{"To": "+14155550125", "Channel": "sms", "Locale": true}"#, "Locale"),
+            ("{VA}/VerificationCheck", #"{"To": "+14155550125", "Code": 123456}"#, "Code"),
+            ("/sms", #"{"number": 14155550125}"#, nil),
+        ])
+    func jsonScalarForText(path: String, json: String, name: String?) async throws {
+        try await withAPI { fixture, api in
+            let service = try await api.createService()
+            let response = try await api.post(
+                path.replacingOccurrences(of: "{VA}", with: "/v2/Services/\(service)"), json: json)
+            if let name {
+                try response.expectTwilioError(.badRequest, code: 60200, message: "Invalid parameter: \(name)")
+            } else {
+                #expect(response.status == .badRequest)
+            }
+            #expect(fixture.sender.messages.isEmpty)
+            #expect(try await fixture.scalar("SELECT count(*)::int FROM services", as: Int.self) == 1)
+        }
+    }
+
+    /// The other side of the rule above: a parameter read as a number takes a JSON number (found by schemathesis:
+    /// a bucket's `Max` and `Interval` were read as text, so `{"Max": 5}` was 60200).
+    @Test("a JSON number for a numeric parameter is read as the number")
+    func jsonNumberForNumber() async throws {
+        try await withAPI { _, api in
+            let service = try await api.createService(["FriendlyName": "Acme", "CodeLength": "8"])
+            let limit = try await api.post("/v2/Services/\(service)/RateLimits", json: #"{"UniqueName": "ip"}"#)
+            let rateLimit = try #require(try limit.json()["sid"] as? String)
+            let buckets = "/v2/Services/\(service)/RateLimits/\(rateLimit)/Buckets"
+            let created = try await api.post(buckets, json: #"{"Max": 5, "Interval": 60}"#)
+            #expect(created.status == .created, "\(created.text)")
+            #expect(try created.json()["max"] as? Int == 5)
+            let bucket = try #require(try created.json()["sid"] as? String)
+            let updated = try await api.post("\(buckets)/\(bucket)", json: #"{"Max": 7}"#)
+            #expect(try updated.json()["max"] as? Int == 7, "\(updated.text)")
+            let outside = try await api.post("\(buckets)/\(bucket)", json: #"{"Interval": 0}"#)
+            try outside.expectTwilioError(.badRequest, code: 60200, message: "Invalid parameter: Interval")
+        }
+    }
+
     @Test("parameters Twilio defines but verifyd does not use, and unknown ones, are ignored")
     func unknownParameters() async throws {
         try await withAPI { fixture, api in

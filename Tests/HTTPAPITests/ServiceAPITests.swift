@@ -108,6 +108,11 @@ struct ServiceAPITests {
             ("PageToken=PAnot_a_token", "PageToken"), ("PageToken=xyz", "PageToken"),
             // Page × PageSize is an offset: a page number whose offset overflows must be refused, not trap.
             ("Page=9223372036854775807", "Page"), ("PageSize=1&Page=9223372036854775807", "Page"),
+            ("Page=1000001", "Page"),
+            // A creation time past 18 digits, or with a sign, is no token verifyd wrote.
+            ("PageToken=PA9999999999999999999_VA0123456789abcdef0123456789abcdef", "PageToken"),
+            ("PageToken=PA-1_VA0123456789abcdef0123456789abcdef", "PageToken"),
+            ("PageToken=PA+1_VA0123456789abcdef0123456789abcdef", "PageToken"),
         ])
     func invalidPaging(query: String, name: String) async throws {
         try await withAPI { _, api in

@@ -1,5 +1,6 @@
 # shellcheck shell=bash
-# The Python virtualenv for the Twilio-library compatibility suite (Tests/compat), in the git-ignored .venv/.
+# Python virtualenvs for the test steps, in git-ignored folders: .venv/ (Tests/compat), .venv-docker/ (docker/
+# checks), .venv-openapi/ (Tests/openapi).
 
 # ensure_venv DIR REQUIREMENTS: (re)creates DIR when REQUIREMENTS or the Python version changed since the last install.
 ensure_venv() {
