@@ -96,6 +96,9 @@ struct DeploymentClient: Sendable {
     /// Every code the fake Twilio delivered in this run.
     func issuedCodes() -> Set<String> { Set(fake.messages.compactMap { Self.code(in: $0.body) }) }
 
+    /// The digits of every number the fake Twilio delivered to (`14152000123`).
+    func numbersSentTo() -> Set<String> { Set(fake.messages.map { String($0.to.drop { !$0.isNumber }) }) }
+
     /// The digits after the SMS's `: ` (`Your Acme verification code is: 123456`).
     static func code(in body: String) -> String? {
         guard let range = body.range(of: ": ") else { return nil }
