@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Starts one `LoopbackDeployment` for the whole suite, and after its last test searches every log of the run,
