@@ -72,7 +72,8 @@ extension DeploymentTests {
             """)
         print(
             "deployment: SIGKILL under load: \(outcome.started.count) verifications started, \(unknown) sends "
-                + "unknown, none lost; \(outcome.failures.count) requests failed at the client")
+                + "unknown, none lost; \(outcome.failures.count) requests failed at the client "
+                + "(\(outcome.failures.map(\.what).prefix(3)))")
     }
 
     @Test("verifyd migrate from three processes at once, while the instances serve, applies each migration once")

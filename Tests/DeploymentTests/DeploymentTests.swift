@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import FakeTwilio
 import Foundation
 import TestSupport
@@ -61,25 +62,41 @@ struct DeploymentTests {
         let began = ContinuousClock.now
         // Four rounds at a time: 400 checks in flight.
         let rounds = try await concurrently(200, width: 4) { _ in try await round(service) }
-        let approvals = rounds.map { $0.filter { $0 == 200 }.count }
-        #expect(approvals.allSatisfy { $0 == 1 }, "approvals per round: \(Set(approvals))")
-        #expect(rounds.joined().allSatisfy { $0 == 200 || $0 == 404 }, "statuses: \(Set(rounds.joined()))")
+        let approvals = rounds.map { $0.statuses.filter { $0 == 200 }.count }
+        let statuses = rounds.flatMap(\.statuses)
+        // A round without an approval answer is one whose approving answer was lost with its connection.
+        #expect(approvals.allSatisfy { $0 <= 1 }, "approvals per round: \(Set(approvals))")
+        #expect(approvals.indices.allSatisfy { approvals[$0] == 1 || rounds[$0].lost > 0 })
+        #expect(statuses.allSatisfy { $0 == 200 || $0 == 404 }, "statuses: \(Set(statuses))")
         let approved = try await deployment.sql(
             "SELECT count(*) FROM verifications WHERE service_sid = '\(service)' AND status = 'approved'")
         #expect(approved == "200")
-        print("deployment: 200 rounds of 100 concurrent right checks in \(ContinuousClock.now - began)")
+        print(
+            "deployment: 200 rounds of 100 concurrent right checks in \(ContinuousClock.now - began); "
+                + "\(rounds.map(\.lost).reduce(0, +)) answers lost with their connection and asked again")
     }
 
-    /// One verification and 100 concurrent checks of its code; the statuses they answered.
-    private func round(_ service: String) async throws -> [Int] {
+    /// One verification and 100 concurrent checks of its code: the statuses they answered, and how many answers
+    /// were lost because the client's connection to the balancer closed first (that check is asked again; on this
+    /// loaded machine AsyncHTTPClient now and then sends on a keep-alive connection the balancer is closing).
+    private func round(_ service: String) async throws -> (statuses: [Int], lost: Int) {
         let phone = client.newPhone()
         let started = try await client.start(front, service, phone)
         guard started.status == 201 else { throw VerifydProcessError("start answered \(started.status)") }
         let code = try await client.code(for: phone)
-        return try await concurrently(100, width: 100) { _ in
-            let reply = try await client.check(front, service, phone, code)
-            return reply.status == 200 && reply.json["status"] as? String != "approved" ? 0 : reply.status
+        let checks = try await concurrently(100, width: 100) { _ in
+            var lost = 0
+            while true {
+                do {
+                    let reply = try await client.check(front, service, phone, code)
+                    let status = reply.status == 200 && reply.json["status"] as? String != "approved" ? 0 : reply.status
+                    return (status, lost)
+                } catch let error as HTTPClientError where error == .remoteConnectionClosed && lost < 2 {
+                    lost += 1
+                }
+            }
         }
+        return (checks.map(\.0), checks.map(\.1).reduce(0, +))
     }
 
     @Test("50 concurrent wrong codes across the instances use exactly the 5 attempts allowed, in each of 10 rounds")

@@ -81,12 +81,12 @@ public final class LoopbackDaemon: @unchecked Sendable {
 
     /// SIGTERM, then SIGKILL when it is still running after 10 s.
     public func stop() async {
+        defer { try? FileManager.default.removeItem(atPath: logPath + ".pid") }
         guard process.isRunning else { return }
         process.terminate()
         let deadline = ContinuousClock.now + .seconds(10)
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
         if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(atPath: logPath + ".pid")
     }
 
     deinit {
