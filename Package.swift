@@ -212,6 +212,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The deployment of docker/ on loopback (HAProxy, pgbouncer, three instances, a standby); scripts/test runs
+        // it as a step of its own.
+        .testTarget(
+            name: "DeploymentTests",
+            dependencies: [
+                "FakeTwilio", "TestSupport", "Twilio",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

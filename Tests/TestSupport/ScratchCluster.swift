@@ -39,8 +39,8 @@ public actor ScratchCluster {
     /// libpq conninfo as superuser `postgres`, database `postgres`.
     public nonisolated var conninfo: String { conninfo(database: "postgres") }
 
-    private let binDirectory: String
-    private let serverUser: String?
+    let binDirectory: String
+    let serverUser: String?
     private let settings: [String: String]
 
     /// libpq conninfo for `database` on this cluster.
@@ -85,7 +85,7 @@ public actor ScratchCluster {
         }
     }
 
-    private init(
+    init(
         port: Int,
         binDirectory: String,
         serverUser: String?,
@@ -209,7 +209,7 @@ public actor ScratchCluster {
         }
     }
 
-    private func pgCtl(_ arguments: [String], leavesServerRunning: Bool = false) async throws {
+    func pgCtl(_ arguments: [String], leavesServerRunning: Bool = false) async throws {
         try await server(
             binDirectory + "/pg_ctl",
             ["-D", dataDirectory] + arguments,
@@ -218,7 +218,7 @@ public actor ScratchCluster {
     }
 
     /// Runs a command as the server user, throwing with its output and the log's tail when it fails.
-    private func server(
+    func server(
         _ executable: String,
         _ arguments: [String],
         timeout: Duration = .seconds(60),

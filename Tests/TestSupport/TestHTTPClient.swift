@@ -23,7 +23,11 @@ public struct TestHTTPClient: Sendable {
         }
     }
 
-    public init() {}
+    private let client: HTTPClient
+
+    /// `client` defaults to AsyncHTTPClient's shared one, which opens at most 8 connections per host: a test that
+    /// needs more requests in flight at once passes a client of its own.
+    public init(client: HTTPClient = .shared) { self.client = client }
 
     public func send(
         _ method: String, _ url: String, form: [(String, String)]? = nil, json: String? = nil,
@@ -40,7 +44,7 @@ public struct TestHTTPClient: Sendable {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let response = try await client.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 16 * 1024 * 1024)
         var fields: [String: String] = [:]
         for header in response.headers { fields[header.name] = header.value }

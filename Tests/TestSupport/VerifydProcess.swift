@@ -18,13 +18,14 @@ public final class VerifydProcess: @unchecked Sendable {
         self.outputPath = outputPath
     }
 
-    /// Starts `verifyd serve` (or other `arguments`) and, for serve, waits until it listens.
+    /// Starts `verifyd serve` (or other `arguments`) and, for serve, waits until it listens. `port` 0 lets the kernel
+    /// pick one; a balancer in front needs a fixed port that stays the same across restarts.
     public static func serve(
-        environment: [String: String], arguments: [String] = ["serve"], timeout: Duration = .seconds(30),
-        outputApart: Bool = false
+        environment: [String: String], arguments: [String] = ["serve"], port: Int = 0,
+        timeout: Duration = .seconds(30), outputApart: Bool = false
     ) async throws -> VerifydProcess {
         let process = try launch(
-            arguments, environment: environment.merging(["VERIFYD_PORT": "0"]) { $1 }, outputApart: outputApart)
+            arguments, environment: environment.merging(["VERIFYD_PORT": "\(port)"]) { $1 }, outputApart: outputApart)
         let marker = "listening on 127.0.0.1:"
         let line = try await process.waitForLog(matching: marker, timeout: timeout)
         // The digits right after the address, in a text line as in a JSON one.
