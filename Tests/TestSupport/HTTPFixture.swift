@@ -14,8 +14,8 @@ public struct HTTPFixture: Sendable {
     }
 
     public static let accountSid = "AC0123456789abcdef0123456789abcdef"
-    public static let authToken = "primary-root-token-for-tests"
-    public static let secondaryAuthToken = "secondary-root-token-for-tests"
+    public static let authToken = "primary-root-token-for-tests-0123456789"
+    public static let secondaryAuthToken = "secondary-root-token-for-tests-0123456789"
     public static let publicURL = "https://verify.example.test"
     public static let twilioAuthToken = "twilio-primary-webhook-token"
     public static let twilioSecondaryAuthToken = "twilio-secondary-webhook-token"
