@@ -8,6 +8,7 @@ let migrationFiles = [
     "0001_initial_schema.sql",
     "0002_check_gate.sql",
     "0003_inbound_message_receipts.sql",
+    "0006_auth_failures.sql",
 ]
 
 let strict: [SwiftSetting] = [

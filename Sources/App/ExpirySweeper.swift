@@ -3,9 +3,11 @@ import ServiceLifecycle
 import VerifyCore
 
 /// Turns pending verifications past their validity into `expired` and erases their code ciphertext, so a code
-/// nobody asks about again does not stay decryptable in the database until the phone is used once more.
+/// nobody asks about again does not stay decryptable in the database until the phone is used once more. Also
+/// deletes failed-authentication counters whose window has ended.
 struct ExpirySweeper: Service {
     let verifications: any VerificationStore
+    let throttle: AuthenticationThrottle
     let interval: Duration
     let batchSize: Int
     let logger: Logger
@@ -18,6 +20,7 @@ struct ExpirySweeper: Service {
                     expired = try await verifications.expireOverdue(limit: batchSize)
                     if expired > 0 { logger.info("verification.expired", metadata: ["count": "\(expired)"]) }
                 } while expired == batchSize && !Task.isShuttingDownGracefully
+                while try await throttle.purgeEnded(limit: batchSize) == batchSize, !Task.isShuttingDownGracefully {}
             } catch {
                 logger.warning("expiry.sweep.failed", metadata: ["error": "\(error)"])
             }

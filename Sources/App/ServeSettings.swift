@@ -12,6 +12,8 @@ public struct ServeSettings: Sendable {
     public var shutdownDrain: Duration
     public var accountSid: AccountSid
     public var authTokens: [String]
+    public var authThrottle: AuthenticationThrottle.Settings
+    public var trustedProxies: TrustedProxies
     public var codeKey: [UInt8]
     public var previousCodeKeys: [[UInt8]]
     public var defaultService: ServiceSid?
@@ -35,6 +37,16 @@ public struct ServeSettings: Sendable {
         ) { AccountSid($0) }
         let token = reader.required("VERIFYD_AUTH_TOKEN", "the root API password")
         let secondary = reader.optional("VERIFYD_AUTH_TOKEN_SECONDARY")
+        for (name, value) in [("VERIFYD_AUTH_TOKEN", token), ("VERIFYD_AUTH_TOKEN_SECONDARY", secondary ?? "")]
+        where !value.isEmpty && value.count < Self.minimumTokenLength {
+            reader.problem("\(name) must be at least \(Self.minimumTokenLength) characters (openssl rand -hex 16)")
+        }
+        let authThrottle = AuthenticationThrottle.Settings(
+            limit: reader.integer("VERIFYD_AUTH_FAILURE_LIMIT", default: 20, in: 1...10_000),
+            window: .seconds(reader.integer("VERIFYD_AUTH_FAILURE_WINDOW_SECONDS", default: 300, in: 1...86_400)))
+        let trustedProxies = reader.parsed(
+            "VERIFYD_TRUSTED_PROXIES", "a comma-separated list of IP addresses and CIDR blocks (10.0.0.0/8)",
+            required: false, TrustedProxies.init(list:))
         let codeKey = reader.parsed(
             "VERIFYD_CODE_KEY", "the base64 encoding of 32 random bytes", required: true, Self.key)
         let previous: [[UInt8]] =
@@ -62,12 +74,16 @@ public struct ServeSettings: Sendable {
         return ServeSettings(
             database: database, host: host, port: port, publicURL: publicURL ?? "", shutdownDrain: .seconds(drain),
             accountSid: accountSid ?? AccountSid.random(), authTokens: [token] + (secondary.map { [$0] } ?? []),
+            authThrottle: authThrottle, trustedProxies: trustedProxies ?? TrustedProxies([]),
             codeKey: codeKey ?? [], previousCodeKeys: previous, defaultService: defaultService,
             defaultServiceName: defaultServiceName, defaultCountryCode: countryCode, phoneFailureCap: failureCap,
             delivery: delivery,
             httpLimits: HTTPLimits(
                 headerTimeout: .milliseconds(headerTimeout), bodyTimeout: .milliseconds(bodyTimeout)))
     }
+
+    /// Twilio's auth tokens are 32 hex digits; a shorter root password is refused rather than guessed at.
+    static let minimumTokenLength = 32
 
     static func publicURL(_ text: String) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",

@@ -42,11 +42,13 @@ public struct VerifydApplication: Service {
 ///   - migrations: the migrations this binary carries; serving requires all of them applied.
 ///   - migrateFirst: apply pending migrations instead of refusing to start.
 ///   - sender: replaces the configured delivery (tests pass a recording sender).
+///   - now: the clock of the per-instance caches (unknown API keys, blocked client addresses); tests move it.
 public func buildApplication(
     _ settings: ServeSettings,
     migrations: [Migration],
     migrateFirst: Bool = false,
     sender: (any CodeSender)? = nil,
+    now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
     logger: Logger
 ) async throws -> VerifydApplication {
     let postgres = PostgresClient(configuration: settings.database.postgres, logger: logger)
@@ -72,6 +74,8 @@ public func buildApplication(
                 retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1))),
             logger: logger)
         let readiness = Readiness(runner: runner)
+        let throttle = AuthenticationThrottle(
+            settings: settings.authThrottle, failures: PostgresAuthenticationFailureStore(client: postgres), now: now)
         let defaultService = DefaultServiceResolver(
             configured: settings.defaultService, name: settings.defaultServiceName, services: services)
         let router = buildRouter(
@@ -79,7 +83,8 @@ public func buildApplication(
                 verifier: verifier, services: services,
                 authenticator: Authenticator(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
-                    credentials: PostgresCredentialStore(client: postgres)),
+                    credentials: PostgresCredentialStore(client: postgres), now: now),
+                throttle: throttle, trustedProxies: settings.trustedProxies,
                 accountSid: settings.accountSid, publicURL: settings.publicURL,
                 defaultCountryCode: settings.defaultCountryCode,
                 defaultService: { try await defaultService.sid(refresh: $0) },
@@ -99,8 +104,8 @@ public func buildApplication(
         background.append(dispatcher)
         background.append(
             ExpirySweeper(
-                verifications: verifications, interval: settings.delivery.dispatchInterval * 5, batchSize: 500,
-                logger: logger))
+                verifications: verifications, throttle: throttle, interval: settings.delivery.dispatchInterval * 5,
+                batchSize: 500, logger: logger))
         let application = Application(
             router: router,
             server: httpServer(settings.httpLimits),

@@ -8,6 +8,10 @@ public struct APIDependencies: Sendable {
     public var verifier: Verifier
     public var services: any ServiceStore
     public var authenticator: Authenticator
+    /// Counts failed authentications per client address and refuses addresses past the limit.
+    public var throttle: AuthenticationThrottle
+    /// Whose `X-Forwarded-For` names the client (`VERIFYD_TRUSTED_PROXIES`).
+    public var trustedProxies: TrustedProxies
     /// The account SID responses name (`VERIFYD_ACCOUNT_SID`).
     public var accountSid: AccountSid
     /// `VERIFYD_PUBLIC_URL` without a trailing slash: the base of every `url` and `links` entry.
@@ -23,14 +27,16 @@ public struct APIDependencies: Sendable {
     public var logger: Logger
 
     public init(
-        verifier: Verifier, services: any ServiceStore, authenticator: Authenticator, accountSid: AccountSid,
-        publicURL: String, defaultCountryCode: String?,
+        verifier: Verifier, services: any ServiceStore, authenticator: Authenticator, throttle: AuthenticationThrottle,
+        trustedProxies: TrustedProxies, accountSid: AccountSid, publicURL: String, defaultCountryCode: String?,
         defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
         isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?, logger: Logger
     ) {
         self.verifier = verifier
         self.services = services
         self.authenticator = authenticator
+        self.throttle = throttle
+        self.trustedProxies = trustedProxies
         self.accountSid = accountSid
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         self.defaultCountryCode = defaultCountryCode

@@ -7,20 +7,23 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     router.add(middleware: UnknownRouteMiddleware())
     HealthRoutes(isReady: dependencies.isReady).register(on: router)
 
+    let basicAuth = BasicAuthMiddleware(
+        authenticator: dependencies.authenticator, throttle: dependencies.throttle,
+        proxies: dependencies.trustedProxies)
     let json = ResourceJSON(accountSid: dependencies.accountSid, publicURL: dependencies.publicURL)
     // Every group answers errors from one table (ErrorAnswer). The two API surfaces refuse other sites' browsers
     // before anything else, then ask for credentials; the webhooks check Twilio's signature instead.
     let api = router.group()
         .add(middleware: ErrorMiddleware(surface: .twilio))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
-        .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
+        .add(middleware: basicAuth)
     ServiceRoutes(services: dependencies.services, json: json).register(on: api)
     VerificationRoutes(verifier: dependencies.verifier, json: json).register(on: api)
 
     let original = router.group()
         .add(middleware: ErrorMiddleware(surface: .plain))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
-        .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
+        .add(middleware: basicAuth)
     OriginalRoutes(
         verifier: dependencies.verifier, defaultService: dependencies.defaultService,
         defaultCountryCode: dependencies.defaultCountryCode

@@ -27,6 +27,8 @@ public struct HTTPFixture: Sendable {
     public let logs: HTTPFixtureLogs
     public let logger: Logger
     public let codeKey: [UInt8]
+    /// The clock of every app's caches (unknown API keys, blocked client addresses).
+    public let clock = TestClock()
 
     /// Runs `body` with a fixture and an app built from it, then closes everything and drops the database.
     @discardableResult
@@ -114,7 +116,8 @@ public struct HTTPFixture: Sendable {
     {
         try await buildApplication(
             try ServeSettings.fromEnvironment(environment(delivery: delivery, extra)),
-            migrations: try MigrationSource.load(directory: nil), migrateFirst: true, sender: sender, logger: logger)
+            migrations: try MigrationSource.load(directory: nil), migrateFirst: true, sender: sender,
+            now: { [clock] in clock.now }, logger: logger)
     }
 
     /// `Authorization: Basic …` for `username` and `password`.

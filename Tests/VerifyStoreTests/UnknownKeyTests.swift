@@ -41,10 +41,69 @@ struct UnknownKeyTests {
     func malformed(username: String) async throws {
         try await StoreFixture.run { fixture in
             let store = CountingCredentialStore(fixture.credentials)
-            let authenticator = Authenticator(root: Self.root, credentials: store)
+            let authenticator = Authenticator(root: Self.root, credentials: store, now: { .now })
             let principal = try await authenticator.authenticate(username: username, password: "secret")
             #expect(principal == nil)
             #expect(store.lookups == 0)
+        }
+    }
+
+    @Test("an unknown key SID is looked up once per 5 seconds, and a revoked key is refused at once")
+    func unknownOncePerLifetime() async throws {
+        try await StoreFixture.run { fixture in
+            let clock = TestClock()
+            let store = CountingCredentialStore(fixture.credentials)
+            let authenticator = Authenticator(root: Self.root, credentials: store, now: { clock.now })
+            let unknown = APIKeySid.random().rawValue
+            for _ in 0..<3 { _ = try await authenticator.authenticate(username: unknown, password: "secret") }
+            #expect(store.lookups == 1)
+            clock.advance(by: .milliseconds(4_999))
+            _ = try await authenticator.authenticate(username: unknown, password: "secret")
+            #expect(store.lookups == 1)
+            clock.advance(by: .milliseconds(1))
+            _ = try await authenticator.authenticate(username: unknown, password: "secret")
+            #expect(store.lookups == 2)
+
+            // Hits are not remembered: a key revoked elsewhere is refused on its next use.
+            let secret = Authenticator.makeSecret()
+            let sid = APIKeySid.random()
+            _ = try await fixture.credentials.createAPIKey(sid, name: "k", secretHash: Authenticator.digest(secret))
+            #expect(try await authenticator.authenticate(username: sid.rawValue, password: secret) == .apiKey(sid))
+            #expect(try await fixture.credentials.revokeAPIKey(sid))
+            #expect(try await authenticator.authenticate(username: sid.rawValue, password: secret) == nil)
+        }
+    }
+
+    @Test("a key created on one instance works on another at most 5 seconds later, though that one just missed it")
+    func newKeyOnAnotherInstance() async throws {
+        try await StoreFixture.run { fixture in
+            let other = fixture.database.makeClient(poolSize: 2)
+            do {
+                let clock = TestClock()
+                let first = Authenticator(root: Self.root, credentials: fixture.credentials, now: { clock.now })
+                let secondStore = CountingCredentialStore(PostgresCredentialStore(client: other))
+                let second = Authenticator(root: Self.root, credentials: secondStore, now: { clock.now })
+                let secret = Authenticator.makeSecret()
+                let sid = APIKeySid.random()
+
+                #expect(try await second.authenticate(username: sid.rawValue, password: secret) == nil)
+                clock.advance(by: .seconds(1))
+                _ = try await fixture.credentials.createAPIKey(
+                    sid, name: "new", secretHash: Authenticator.digest(secret))
+                #expect(try await first.authenticate(username: sid.rawValue, password: secret) == .apiKey(sid))
+                // The second instance still remembers its miss from a second before the key existed…
+                clock.advance(by: .milliseconds(3_999))
+                #expect(try await second.authenticate(username: sid.rawValue, password: secret) == nil)
+                #expect(secondStore.lookups == 1)
+                // …and forgets it 5 s after it asked, which is less than 5 s after the key was created.
+                clock.advance(by: .milliseconds(1))
+                #expect(try await second.authenticate(username: sid.rawValue, password: secret) == .apiKey(sid))
+                #expect(secondStore.lookups == 2)
+            } catch {
+                await other.close()
+                throw error
+            }
+            await other.close()
         }
     }
 }
