@@ -74,7 +74,7 @@ public struct ServeSettings: Sendable {
         return ServeSettings(
             database: database, host: host, port: port, publicURL: publicURL ?? "", shutdownDrain: .seconds(drain),
             accountSid: accountSid ?? AccountSid.random(), authTokens: [token] + (secondary.map { [$0] } ?? []),
-            authThrottle: authThrottle, trustedProxies: trustedProxies ?? TrustedProxies([]),
+            authThrottle: authThrottle, trustedProxies: trustedProxies ?? .none,
             codeKey: codeKey ?? [], previousCodeKeys: previous, defaultService: defaultService,
             defaultServiceName: defaultServiceName, defaultCountryCode: countryCode, phoneFailureCap: failureCap,
             delivery: delivery,

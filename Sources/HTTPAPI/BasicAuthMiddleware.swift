@@ -16,8 +16,8 @@ struct BasicAuthMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        let client = proxies.client(
-            peer: context.remoteAddress.flatMap(IPAddress.init), forwardedFor: request.headers[values: .xForwardedFor])
+        let client = proxies.client(peer: context.remoteAddress.flatMap(IPAddress.init), headers: request.headers)
+            .description
         if let wait = throttle.retryAfter(for: client) {
             throw APIError.authenticationThrottled(retryAfter: wait.roundedUpSeconds)
         }

@@ -6,11 +6,14 @@ import VerifyCore
 /// The balancers and proxies whose `X-Forwarded-For` is believed (`VERIFYD_TRUSTED_PROXIES`), and the client address
 /// a request is counted against.
 public struct TrustedProxies: Sendable, Equatable {
-    public let networks: [IPNetwork]
+    let networks: [IPNetwork]
 
-    public init(_ networks: [IPNetwork]) {
+    init(_ networks: [IPNetwork]) {
         self.networks = networks
     }
+
+    /// No proxy is trusted: `X-Forwarded-For` is never read.
+    public static let none = TrustedProxies([])
 
     /// A comma-separated list of addresses and CIDR blocks; nil when any entry is neither.
     public init?(list: String) {
@@ -27,9 +30,9 @@ public struct TrustedProxies: Sendable, Equatable {
     /// proxy appends the address it was connected from, so everything left of the first untrusted hop from the right
     /// was written by the client and may be anything. A hop that is no IP address stops the walk at the trusted proxy
     /// that wrote it; a chain of trusted hops only ends at its left-most one.
-    func client(peer: IPAddress?, forwardedFor: [String]) -> ClientAddress {
+    func client(peer: IPAddress?, headers: HTTPFields) -> ClientAddress {
         guard var client = peer, trusts(client) else { return ClientAddress(peer) }
-        for header in forwardedFor.reversed() {
+        for header in headers[values: .xForwardedFor].reversed() {
             for hop in header.split(separator: ",").reversed() {
                 guard let address = IPAddress(hop.trimmingCharacters(in: .whitespaces)) else {
                     return ClientAddress(client)
@@ -46,8 +49,14 @@ extension IPAddress {
     /// The address of an IPv4 or IPv6 socket; nil for a Unix socket.
     init?(_ socket: SocketAddress) {
         switch socket {
-        case .v4(let address): self.init(bytes: withUnsafeBytes(of: address.address.sin_addr) { Array($0) })
-        case .v6(let address): self.init(bytes: withUnsafeBytes(of: address.address.sin6_addr) { Array($0) })
+        case .v4(let address):
+            guard let parsed = withUnsafeBytes(of: address.address.sin_addr, IPAddress.init(bytes:)) else { return nil }
+            self = parsed
+        case .v6(let address):
+            guard let parsed = withUnsafeBytes(of: address.address.sin6_addr, IPAddress.init(bytes:)) else {
+                return nil
+            }
+            self = parsed
         case .unixDomainSocket: return nil
         }
     }

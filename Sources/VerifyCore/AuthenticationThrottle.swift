@@ -1,4 +1,5 @@
-/// Limits failed HTTP Basic authentications per client address across all instances: the first `limit` failures
+/// Limits failed HTTP Basic authentications per client address (a key such as `203.0.113.7`, chosen by the HTTP
+/// layer) across all instances: the first `limit` failures
 /// in a window are answered as failures (401); from then on the address is refused (429) until its window ends,
 /// whatever credentials it sends.
 ///
@@ -51,7 +52,7 @@ public final class AuthenticationThrottle: Sendable {
     let now: @Sendable () -> ContinuousClock.Instant
     /// Addresses this instance saw reach the limit, until their window ends. Bounded, so a flood of addresses cannot
     /// grow it without end; one that does not fit is still refused by the counter on its next failure.
-    private let blocked = ExpiringSet<ClientAddress>(capacity: 10_000)
+    private let blocked = ExpiringSet<String>(capacity: 10_000)
 
     public init(
         settings: Settings, failures: any AuthenticationFailureStore,
@@ -63,14 +64,14 @@ public final class AuthenticationThrottle: Sendable {
     }
 
     /// How long `address` must still wait, when this instance knows it is past the limit. No I/O.
-    public func retryAfter(for address: ClientAddress) -> Duration? {
+    public func retryAfter(for address: String) -> Duration? {
         let now = now()
         return blocked.expiry(of: address, at: now).map { now.duration(to: $0) }
     }
 
     /// Counts a failure from `address` in PostgreSQL and remembers the address once it has reached the limit.
-    public func recordFailure(from address: ClientAddress) async throws -> Failure {
-        let window = try await failures.recordFailure(address: address.description, window: settings.window)
+    public func recordFailure(from address: String) async throws -> Failure {
+        let window = try await failures.recordFailure(address: address, window: settings.window)
         if window.failures >= settings.limit {
             let now = now()
             blocked.insert(address, until: now.advanced(by: window.remaining), at: now)

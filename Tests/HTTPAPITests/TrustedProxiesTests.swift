@@ -1,3 +1,4 @@
+import HTTPTypes
 import Testing
 import VerifyCore
 
@@ -56,13 +57,16 @@ struct TrustedProxiesTests {
         ])
     func client(_ row: Row) {
         let peer = row.peer.flatMap { IPAddress($0) }
-        #expect(Self.proxies.client(peer: peer, forwardedFor: row.forwardedFor).description == row.client)
+        var headers = HTTPFields()
+        for value in row.forwardedFor { headers.append(HTTPField(name: .xForwardedFor, value: value)) }
+        #expect(Self.proxies.client(peer: peer, headers: headers).description == row.client)
     }
 
     @Test("without trusted proxies, X-Forwarded-For is never read")
     func noneTrusted() {
         let none = TrustedProxies([])
-        #expect(none.client(peer: IPAddress("10.0.0.5"), forwardedFor: ["203.0.113.7"]).description == "10.0.0.5")
+        let headers: HTTPFields = [.xForwardedFor: "203.0.113.7"]
+        #expect(none.client(peer: IPAddress("10.0.0.5"), headers: headers).description == "10.0.0.5")
     }
 
     @Test("a list with any entry that is not an address or a block is refused")

@@ -1,5 +1,6 @@
 import Testing
-import VerifyCore
+
+@testable import HTTPAPI
 
 @Suite("Client addresses")
 struct ClientAddressTests {
