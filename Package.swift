@@ -8,6 +8,7 @@ let migrationFiles = [
     "0001_initial_schema.sql",
     "0002_check_gate.sql",
     "0003_inbound_message_receipts.sql",
+    "0004_rate_limits_and_safe_list.sql",
     "0006_auth_failures.sql",
 ]
 
@@ -24,6 +25,8 @@ let package = Package(
         .executable(name: "verifyd", targets: ["verifyd"]),
         // The fake Twilio REST API for the benchmark and fault tests; never part of a deployment.
         .executable(name: "fake-twilio", targets: ["fake-twilio"]),
+        // For bench/pg-microbench, a package of its own.
+        .library(name: "Postgres", targets: ["Postgres"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -47,6 +50,7 @@ let package = Package(
             cxxSettings: [.enableWarning("all"), .enableWarning("extra"), .treatAllWarnings(as: .error)],
             linkerSettings: [.linkedLibrary("phonenumber")]
         ),
+        .systemLibrary(name: "CEpoll"),
         .target(
             name: "VerifyCore",
             dependencies: [
@@ -58,11 +62,10 @@ let package = Package(
         .target(
             name: "Postgres",
             dependencies: [
-                "CLibPQ",
+                "CEpoll", "CLibPQ",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -160,7 +163,9 @@ let package = Package(
         .testTarget(name: "VerifyCoreTests", dependencies: ["VerifyCore"], swiftSettings: strict),
         .testTarget(
             name: "PostgresTests",
-            dependencies: ["Postgres", "TestSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "FakeTwilio", "Postgres", "TestSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

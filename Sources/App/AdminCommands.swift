@@ -65,9 +65,7 @@ public struct AdminCommands: Sendable {
             let page = try await store.list(after: cursor, offset: 0, limit: 500)
             lines += page.map { line(json.service($0)) }
             guard page.count == 500, let last = page.last else { break }
-            cursor = ServicePageCursor(
-                createdAtMicroseconds: Int64((last.createdAt.timeIntervalSince1970 * 1_000_000).rounded()),
-                sid: last.sid)
+            cursor = ServicePageCursor(after: last.sid, createdAt: last.createdAt)
         }
         return Output(lines: lines, refused: false)
     }

@@ -25,6 +25,12 @@ public struct DatabaseSettings: Sendable {
             connectionString: url,
             poolSize: reader.integer("VERIFYD_DB_POOL_SIZE", default: 8, in: 1...200),
             poolTimeout: reader.milliseconds("VERIFYD_DB_POOL_TIMEOUT_MS", default: 5000, in: 1...600_000),
+            maxWaiters: reader.integer("VERIFYD_DB_MAX_WAITERS", default: 1024, in: 0...100_000),
+            roundTripTimeout: reader.milliseconds(
+                "VERIFYD_DB_ROUND_TRIP_TIMEOUT_MS", default: 10_000, in: 1...3_600_000),
+            idleTimeout: .seconds(reader.integer("VERIFYD_DB_IDLE_TIMEOUT_SECONDS", default: 300, in: 1...86_400)),
+            maxLifetime: .seconds(reader.integer("VERIFYD_DB_MAX_LIFETIME_SECONDS", default: 1800, in: 1...604_800)),
+            preparedStatements: reader.boolean("VERIFYD_DB_PREPARED_STATEMENTS", default: false),
             limits: limits
         )
         return DatabaseSettings(postgres: postgres, logging: LogSettings.read(&reader))

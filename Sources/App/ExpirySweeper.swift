@@ -3,10 +3,11 @@ import ServiceLifecycle
 import VerifyCore
 
 /// Turns pending verifications past their validity into `expired` and erases their code ciphertext, so a code
-/// nobody asks about again does not stay decryptable in the database until the phone is used once more. Also
-/// deletes failed-authentication counters whose window has ended.
+/// nobody asks about again does not stay decryptable in the database until the phone is used once more. Deletes
+/// rate-limit and failed-authentication counters whose window has ended, which nothing reads again.
 struct ExpirySweeper: Service {
     let verifications: any VerificationStore
+    let rateLimits: any RateLimitStore
     let throttle: AuthenticationThrottle
     let interval: Duration
     let batchSize: Int
@@ -20,6 +21,9 @@ struct ExpirySweeper: Service {
                     expired = try await verifications.expireOverdue(limit: batchSize)
                     if expired > 0 { logger.info("verification.expired", metadata: ["count": "\(expired)"]) }
                 } while expired == batchSize && !Task.isShuttingDownGracefully
+                while try await rateLimits.deleteExpiredCounters(limit: batchSize) == batchSize,
+                    !Task.isShuttingDownGracefully
+                {}
                 while try await throttle.purgeEnded(limit: batchSize) == batchSize, !Task.isShuttingDownGracefully {}
             } catch {
                 logger.warning("expiry.sweep.failed", metadata: ["error": "\(error)"])

@@ -65,6 +65,7 @@ public func buildApplication(
         }
         let deliveries = PostgresDeliveryStore(client: postgres)
         let verifications = PostgresVerificationStore(client: postgres)
+        let rateLimits = PostgresRateLimitStore(client: postgres)
         let verifier = Verifier(
             verifications: verifications, deliveries: deliveries,
             phones: PostgresPhoneStore(client: postgres), sender: delivery.sender, keyring: keyring,
@@ -80,7 +81,8 @@ public func buildApplication(
             configured: settings.defaultService, name: settings.defaultServiceName, services: services)
         let router = buildRouter(
             APIDependencies(
-                verifier: verifier, services: services,
+                verifier: verifier, services: services, rateLimits: rateLimits,
+                safeList: PostgresSafeListStore(client: postgres),
                 authenticator: Authenticator(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
                     credentials: PostgresCredentialStore(client: postgres), now: now),
@@ -93,7 +95,7 @@ public func buildApplication(
                     WebhookSettings(
                         validator: WebhookSignatureValidator(authTokens: $0.authTokens), rejectReason: $0.rejectReason)
                 },
-                logger: logger))
+                retryAfterIfUnavailable: retryAfterIfDatabaseUnavailable, logger: logger))
         let dispatcher = DeliveryDispatcher(
             verifier: verifier, sender: delivery.sender, deliveries: deliveries,
             interval: settings.delivery.dispatchInterval,
@@ -104,8 +106,8 @@ public func buildApplication(
         background.append(dispatcher)
         background.append(
             ExpirySweeper(
-                verifications: verifications, throttle: throttle, interval: settings.delivery.dispatchInterval * 5,
-                batchSize: 500, logger: logger))
+                verifications: verifications, rateLimits: rateLimits, throttle: throttle,
+                interval: settings.delivery.dispatchInterval * 5, batchSize: 500, logger: logger))
         let application = Application(
             router: router,
             server: httpServer(settings.httpLimits),
@@ -121,4 +123,11 @@ public func buildApplication(
         await postgres.close()
         throw error
     }
+}
+
+/// `Retry-After` seconds for an error that means PostgreSQL is temporarily out of reach (pool exhausted, connect
+/// failed or backing off, connection lost or silent, server shutting down or read-only); nil for any other error.
+@Sendable func retryAfterIfDatabaseUnavailable(_ error: any Error) -> Int? {
+    guard let retryAfter = (error as? PostgresError)?.retryAfter else { return nil }
+    return max(1, Int((retryAfter / .seconds(1)).rounded(.up)))
 }

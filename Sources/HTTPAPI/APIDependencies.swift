@@ -7,6 +7,8 @@ import VerifyCore
 public struct APIDependencies: Sendable {
     public var verifier: Verifier
     public var services: any ServiceStore
+    public var rateLimits: any RateLimitStore
+    public var safeList: any SafeListStore
     public var authenticator: Authenticator
     /// Counts failed authentications per client address and refuses addresses past the limit.
     public var throttle: AuthenticationThrottle
@@ -24,16 +26,23 @@ public struct APIDependencies: Sendable {
     public var isReady: @Sendable () async -> Bool
     /// Twilio's webhooks; nil when there is no Twilio account (console delivery), and then `/twilio/…` is 404.
     public var webhooks: WebhookSettings?
+    /// Seconds to put in `Retry-After` when an error means a dependency (the database) is temporarily out of reach;
+    /// nil for every other error. Such errors answer 503 instead of 500.
+    public var retryAfterIfUnavailable: @Sendable (any Error) -> Int?
     public var logger: Logger
 
     public init(
-        verifier: Verifier, services: any ServiceStore, authenticator: Authenticator, throttle: AuthenticationThrottle,
-        trustedProxies: TrustedProxies, accountSid: AccountSid, publicURL: String, defaultCountryCode: String?,
+        verifier: Verifier, services: any ServiceStore, rateLimits: any RateLimitStore, safeList: any SafeListStore,
+        authenticator: Authenticator, throttle: AuthenticationThrottle, trustedProxies: TrustedProxies,
+        accountSid: AccountSid, publicURL: String, defaultCountryCode: String?,
         defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
-        isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?, logger: Logger
+        isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?,
+        retryAfterIfUnavailable: @escaping @Sendable (any Error) -> Int? = { _ in nil }, logger: Logger
     ) {
         self.verifier = verifier
         self.services = services
+        self.rateLimits = rateLimits
+        self.safeList = safeList
         self.authenticator = authenticator
         self.throttle = throttle
         self.trustedProxies = trustedProxies
@@ -43,6 +52,7 @@ public struct APIDependencies: Sendable {
         self.defaultService = defaultService
         self.isReady = isReady
         self.webhooks = webhooks
+        self.retryAfterIfUnavailable = retryAfterIfUnavailable
         self.logger = logger
     }
 }

@@ -71,6 +71,11 @@ struct ErrorAnswer: Sendable, Equatable {
 
     static let internalError = ErrorAnswer(status: .internalServerError, code: 20500, message: "Internal Server Error")
 
+    /// A dependency (the database) is out of reach for now; the request itself is fine.
+    static func unavailable(retryAfter: Int) -> ErrorAnswer {
+        ErrorAnswer(status: .serviceUnavailable, code: 20503, message: "Service unavailable", retryAfter: retryAfter)
+    }
+
     init(_ error: VerifyError) {
         switch error.reason {
         case .invalidParameter(let name):
@@ -99,6 +104,24 @@ struct ErrorAnswer: Sendable, Equatable {
             self.init(status: .tooManyRequests, code: 60212, message: "Too many concurrent requests for phone number")
         case .deliveryUnavailable:
             self.init(status: .serviceUnavailable, code: 20503, message: "Service unavailable")
+        case .rateLimitExceeded:
+            // Twilio's 20429 page names "exceeding Verify Service Rate Limits that you configure" among its causes;
+            // 60203 is the per-number send cap, a different limit.
+            self.init(status: .tooManyRequests, code: 20429, message: "Too many requests")
+        // Twilio's documents give the HTTP status of 60207–60211 as 400; 60411's is not stated, and 400 is what
+        // Twilio answers the other duplicates with.
+        case .tooManyRateLimits:
+            self.init(status: .badRequest, code: 60207, message: "Max rate limits per service reached")
+        case .duplicateUniqueName:
+            self.init(status: .badRequest, code: 60208, message: "Rate limit with that UniqueName already exists")
+        case .invalidUniqueName:
+            self.init(status: .badRequest, code: 60209, message: "UniqueName format is invalid")
+        case .tooManyBuckets:
+            self.init(status: .badRequest, code: 60210, message: "Max Buckets per Rate limit reached")
+        case .duplicateBucketInterval:
+            self.init(status: .badRequest, code: 60211, message: "Bucket with the given Interval already exists")
+        case .alreadySafeListed:
+            self.init(status: .badRequest, code: 60411, message: "Phone Number already exists")
         }
         if let retryAfter = error.retryAfter { self.retryAfter = max(1, retryAfter) }
     }
@@ -160,6 +183,8 @@ extension VerifyError.Resource {
         case .service(let service): "/Services/\(service)"
         case .verification(let service, let sid): "/Services/\(service)/Verifications/\(sid)"
         case .verificationCheck(let service): "/Services/\(service)/VerificationCheck"
+        case .rateLimit(let service, let sid): "/Services/\(service)/RateLimits/\(sid)"
+        case .bucket(let service, let rateLimit, let sid): "/Services/\(service)/RateLimits/\(rateLimit)/Buckets/\(sid)"
         }
     }
 }

@@ -10,18 +10,22 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     let basicAuth = BasicAuthMiddleware(
         authenticator: dependencies.authenticator, throttle: dependencies.throttle,
         proxies: dependencies.trustedProxies)
+    let retryAfter = dependencies.retryAfterIfUnavailable
     let json = ResourceJSON(accountSid: dependencies.accountSid, publicURL: dependencies.publicURL)
     // Every group answers errors from one table (ErrorAnswer). The two API surfaces refuse other sites' browsers
     // before anything else, then ask for credentials; the webhooks check Twilio's signature instead.
     let api = router.group()
-        .add(middleware: ErrorMiddleware(surface: .twilio))
+        .add(middleware: ErrorMiddleware(surface: .twilio, retryAfterIfUnavailable: retryAfter))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: basicAuth)
     ServiceRoutes(services: dependencies.services, json: json).register(on: api)
-    VerificationRoutes(verifier: dependencies.verifier, json: json).register(on: api)
+    RateLimitRoutes(rateLimits: dependencies.rateLimits, json: json).register(on: api)
+    SafeListRoutes(safeList: dependencies.safeList, json: json).register(on: api)
+    VerificationRoutes(verifier: dependencies.verifier, rateLimits: dependencies.rateLimits, json: json)
+        .register(on: api)
 
     let original = router.group()
-        .add(middleware: ErrorMiddleware(surface: .plain))
+        .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: basicAuth)
     OriginalRoutes(
@@ -31,7 +35,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
 
     if let webhooks = dependencies.webhooks {
         let twilio = router.group()
-            .add(middleware: ErrorMiddleware(surface: .plain))
+            .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter))
             .add(
                 middleware: TwilioSignatureMiddleware(validator: webhooks.validator, publicURL: dependencies.publicURL))
         TwilioWebhookRoutes(verifier: dependencies.verifier, settings: webhooks, publicURL: dependencies.publicURL)

@@ -14,6 +14,8 @@ struct ErrorMiddleware: RouterMiddleware {
     }
 
     let surface: Surface
+    /// Seconds to wait when `error` means a dependency is out of reach for now (the database, say), else nil.
+    let retryAfterIfUnavailable: @Sendable (any Error) -> Int?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
@@ -24,6 +26,10 @@ struct ErrorMiddleware: RouterMiddleware {
             let answer: ErrorAnswer
             if let known = ErrorAnswer(error) {
                 answer = known
+            } else if let retryAfter = retryAfterIfUnavailable(error) {
+                // Nothing is wrong with the request: the client tries again, as Retry-After says.
+                context.logger.warning("request.unavailable", metadata: ["error": "\(error)"])
+                answer = .unavailable(retryAfter: retryAfter)
             } else if error is any HTTPResponseError {
                 // Hummingbird's own answers (an unmatched method, say) keep their status.
                 throw error

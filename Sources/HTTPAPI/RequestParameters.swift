@@ -115,7 +115,7 @@ struct RequestParameters: Sendable {
     }
 
     /// The value of `name` as `rule` returns it (the form to store); absent is nil, a value the rule refuses is 60200.
-    func checked(_ name: String, _ rule: (String) -> String?) throws(VerifyError) -> String? {
+    func checked<Value>(_ name: String, _ rule: (String) -> Value?) throws(VerifyError) -> Value? {
         guard let text = try self[name] else { return nil }
         guard let value = rule(text) else { throw VerifyError.invalid(name) }
         return value

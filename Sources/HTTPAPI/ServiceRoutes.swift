@@ -8,9 +8,6 @@ struct ServiceRoutes: Sendable {
     let services: any ServiceStore
     let json: ResourceJSON
 
-    static let defaultPageSize = 50
-    static let maximumPageSize = 1000
-
     func register(on router: RouterGroup<APIRequestContext>) {
         router.post("/v2/Services") { request, context in try await create(request, context) }
         router.get("/v2/Services") { request, _ in try await list(request) }
@@ -52,28 +49,11 @@ struct ServiceRoutes: Sendable {
     }
 
     private func list(_ request: Request) async throws -> Response {
-        let query = try RequestParameters.query(request)
-        let pageSize = try Self.number(try query["PageSize"], default: Self.defaultPageSize, name: "PageSize")
-        let page = try Self.number(try query["Page"], default: 0, name: "Page")
-        guard (1...Self.maximumPageSize).contains(pageSize) else { throw VerifyError.invalid("PageSize") }
-        let token = try query["PageToken"]
-        let cursor = try token.map(Self.cursor)
-        let rows = try await services.list(after: cursor, offset: page * pageSize, limit: pageSize + 1)
-        let shown = Array(rows.prefix(pageSize))
-        let base = "\(json.publicURL)/v2/Services?PageSize=\(pageSize)"
-        let next: String? =
-            rows.count > pageSize ? shown.last.map { "\(base)&Page=\(page + 1)&PageToken=\(Self.token(for: $0))" } : nil
-        let meta: JSONValue = .object([
-            ("page", .int(page)),
-            ("page_size", .int(pageSize)),
-            ("first_page_url", .string("\(base)&Page=0")),
-            // Pages are offsets as well as keyset tokens, so the previous page is the offset one before.
-            ("previous_page_url", .string(page > 0 ? "\(base)&Page=\(page - 1)" : nil)),
-            ("url", .string("\(base)&Page=\(page)" + (token.map { "&PageToken=\($0)" } ?? ""))),
-            ("next_page_url", .string(next)),
-            ("key", "services"),
-        ])
-        return JSONValue.object([("services", .array(shown.map(json.service))), ("meta", meta)]).response()
+        let page = try ListPage<ServiceKind>(request)
+        let rows = try await services.list(after: page.cursor, offset: page.offset, limit: page.limit)
+        return page.response(
+            rows, key: "services", path: "/Services", publicURL: json.publicURL, render: json.service,
+            position: { ServicePageCursor(after: $0.sid, createdAt: $0.createdAt) })
     }
 
     // MARK: Helpers
@@ -85,24 +65,4 @@ struct ServiceRoutes: Sendable {
     }
 
     static func notFound(_ sid: ServiceSid) -> VerifyError { VerifyError(.notFound(.service(sid))) }
-
-    private static func number(_ text: String?, default value: Int, name: String) throws -> Int {
-        guard let text else { return value }
-        guard let number = Int(text), number >= 0 else { throw VerifyError.invalid(name) }
-        return number
-    }
-
-    /// Page tokens name the last service shown: `PA` + its creation time in microseconds + `_` + its SID.
-    static func token(for service: VerifyService) -> String {
-        "PA\(Int64((service.createdAt.timeIntervalSince1970 * 1_000_000).rounded()))_\(service.sid)"
-    }
-
-    static func cursor(_ token: String) throws -> ServicePageCursor {
-        let parts = token.dropFirst(2).split(separator: "_", maxSplits: 1)
-        guard token.hasPrefix("PA"), parts.count == 2, let micros = Int64(parts[0]), let sid = ServiceSid(parts[1])
-        else {
-            throw VerifyError.invalid("PageToken")
-        }
-        return ServicePageCursor(createdAtMicroseconds: micros, sid: sid)
-    }
 }

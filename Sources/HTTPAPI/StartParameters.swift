@@ -1,4 +1,5 @@
 import Foundation
+import VerifyCore
 
 #if canImport(Glibc)
     import Glibc
@@ -66,6 +67,27 @@ enum StartParameters {
                 withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         else { return nil }
         return String(decoding: encoded, as: UTF8.self)
+    }
+
+    /// Twilio's `RateLimits`: a JSON object from rate limits' unique names to the value this start is counted under,
+    /// as text (`{"end_user_ip_address": "203.0.113.7"}`); an integer value counts as its decimal text, as a client
+    /// that sends a user id as a number means it. No name twice, and `RateLimitKeys`' rules for names and values.
+    /// Whether the service has those rate limits is the store's question.
+    static func rateLimits(_ text: String) -> RateLimitKeys? {
+        let bytes = Array(text.utf8)
+        guard let object = try? JSONDecoder().decode([String: JSONParameter].self, from: Data(bytes)),
+            JSONObjectKeys.topLevel(bytes).count == object.count
+        else { return nil }
+        var values: [String: String] = [:]
+        for (name, value) in object {
+            switch value {
+            case .string(let text): values[name] = text
+            case .number(let number) where number.rounded() == number && abs(number) < 1e15:
+                values[name] = String(Int(number))
+            default: return nil
+            }
+        }
+        return RateLimitKeys(values)
     }
 
     private static func hasControl(_ text: String) -> Bool {

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// Answers paths under `/v2/` that no route serves (Twilio resources verifyd does not implement, such as
-/// `RateLimits`) with Twilio's 404 / 20404 body, so Twilio's libraries raise their usual exception.
+/// `Webhooks`) with Twilio's 404 / 20404 body, so Twilio's libraries raise their usual exception.
 struct UnknownRouteMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
 

@@ -4,6 +4,7 @@ import VerifyCore
 /// `/v2/Services/{VA}/Verifications` and `/VerificationCheck`, as Twilio Verify v2 answers them.
 struct VerificationRoutes: Sendable {
     let verifier: Verifier
+    let rateLimits: any RateLimitStore
     let json: ResourceJSON
 
     func register(on router: RouterGroup<APIRequestContext>) {
@@ -20,6 +21,7 @@ struct VerificationRoutes: Sendable {
         let service = try ServiceRoutes.serviceSid(context)
         let parameters = try await RequestParameters.read(request, context: context)
         let start = try Self.startRequest(service: service, parameters)
+        if let keys = start.rateLimits, !keys.values.isEmpty { try await rateLimits.validate(keys, service: service) }
         let verification = try await verifier.start(start)
         return json.verification(verification).response(status: .created)
     }
@@ -76,7 +78,8 @@ struct VerificationRoutes: Sendable {
             details: VerificationDetails(
                 customFriendlyName: friendlyName, appHash: try parameters.checked("AppHash", StartParameters.appHash),
                 tags: try parameters.checked("Tags", StartParameters.tags),
-                deviceIP: try parameters.checked("DeviceIp", StartParameters.deviceIP)))
+                deviceIP: try parameters.checked("DeviceIp", StartParameters.deviceIP)),
+            rateLimits: try parameters.checked("RateLimits", StartParameters.rateLimits))
     }
 
     static func verificationSid(_ context: APIRequestContext, service: ServiceSid) throws -> VerificationSid {

@@ -23,7 +23,16 @@ public struct MigrationRunner: Sendable {
     }
 
     public func status() async throws -> MigrationStatus {
-        let applied = try await client.withConnection { try Self.readApplied($0, tableMayBeMissing: true) }
+        let applied = try await client.withConnection { try await Self.readApplied($0, tableMayBeMissing: true) }
+        return Self.compare(migrations, with: applied)
+    }
+
+    /// `status()` on the client's probe connection, each round trip within `timeout`: for readiness, which a
+    /// saturated pool must not delay.
+    public func probeStatus(timeout: Duration) async throws -> MigrationStatus {
+        let applied = try await client.withProbeConnection(timeout: timeout) {
+            try await Self.readApplied($0, tableMayBeMissing: true)
+        }
         return Self.compare(migrations, with: applied)
     }
 
@@ -66,7 +75,8 @@ public struct MigrationRunner: Sendable {
 
     private func createTable() async throws {
         try await client.withTransaction(limits: waitingLimits) { connection in
-            try connection.pipeline([
+            connection.roundTripTimeout = nil
+            try await connection.pipeline([
                 "SELECT pg_advisory_xact_lock(\(Self.lockKey))",
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -85,14 +95,16 @@ public struct MigrationRunner: Sendable {
         let lockTimeout = String(client.configuration.limits.lockTimeout.milliseconds)
         do {
             return try await client.withTransaction(limits: waitingLimits) { connection in
-                let results = try connection.pipeline([
+                // A migration may run long, and so may the wait for another runner's lock: no round-trip deadline.
+                connection.roundTripTimeout = nil
+                let results = try await connection.pipeline([
                     "SELECT pg_advisory_xact_lock(\(Self.lockKey))",
                     "SELECT set_config('lock_timeout', \(lockTimeout), true)",
                     "SELECT version, name, checksum, applied_at FROM schema_migrations",
                 ])
                 guard try Self.stillPending(migration, applied: Self.decodeApplied(results[2])) else { return false }
-                try connection.unsafeExecute(rawSQL: migration.sql)
-                try Self.record(migration, on: connection)
+                try await connection.unsafeExecute(rawSQL: migration.sql)
+                try await Self.record(migration, on: connection)
                 return true
             }
         } catch let error as PostgresError {
@@ -106,21 +118,32 @@ public struct MigrationRunner: Sendable {
         let deadline = ContinuousClock.now + lockWait
         do {
             return try await client.withConnection { connection in
+                connection.roundTripTimeout = nil
                 // pg_try_advisory_lock in a loop instead of a blocking wait: no session setting is needed to bound it.
-                while try !connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))")[0].decode(0, as: Bool.self)
+                while try await !connection.query("SELECT pg_try_advisory_lock(\(Self.lockKey))")[0].decode(
+                    0, as: Bool.self)
                 {
                     guard ContinuousClock.now < deadline else {
                         throw MigrationError(.lockTimeout, file: migration.fileName)
                     }
-                    Thread.sleep(forTimeInterval: 0.1)
+                    try await Task.sleep(for: .milliseconds(100))
                 }
-                defer { _ = try? connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-                guard try Self.stillPending(migration, applied: Self.readApplied(connection, tableMayBeMissing: false))
-                else { return false }
-                for statement in SQLStatementSplitter.split(migration.sql) {
-                    try connection.unsafeExecute(rawSQL: statement)
+                let unlock: PostgresQuery = "SELECT pg_advisory_unlock(\(Self.lockKey))"
+                do {
+                    let applied = try await Self.readApplied(connection, tableMayBeMissing: false)
+                    guard try Self.stillPending(migration, applied: applied) else {
+                        _ = try? await connection.query(unlock)
+                        return false
+                    }
+                    for statement in SQLStatementSplitter.split(migration.sql) {
+                        try await connection.unsafeExecute(rawSQL: statement)
+                    }
+                    try await Self.record(migration, on: connection)
+                } catch {
+                    _ = try? await connection.query(unlock)
+                    throw error
                 }
-                try Self.record(migration, on: connection)
+                _ = try? await connection.query(unlock)
                 return true
             }
         } catch let error as PostgresError {
@@ -130,8 +153,8 @@ public struct MigrationRunner: Sendable {
 
     // MARK: Helpers
 
-    private static func record(_ migration: Migration, on connection: PostgresConnection) throws {
-        try connection.query(
+    private static func record(_ migration: Migration, on connection: PostgresConnection) async throws {
+        try await connection.query(
             """
             INSERT INTO schema_migrations (version, name, checksum)
             VALUES (\(migration.version), \(migration.name), \(migration.checksum))
@@ -150,10 +173,12 @@ public struct MigrationRunner: Sendable {
         MigrationError(.failed, file: migration.fileName, underlying: error)
     }
 
-    static func readApplied(_ connection: PostgresConnection, tableMayBeMissing: Bool) throws -> [AppliedMigration] {
+    static func readApplied(_ connection: PostgresConnection, tableMayBeMissing: Bool) async throws
+        -> [AppliedMigration]
+    {
         do {
             return try decodeApplied(
-                connection.query("SELECT version, name, checksum, applied_at FROM schema_migrations"))
+                await connection.query("SELECT version, name, checksum, applied_at FROM schema_migrations"))
         } catch let error as PostgresError where tableMayBeMissing && error.sqlState == "42P01" {
             return []
         }

@@ -1,29 +1,51 @@
 import CLibPQ
 import Glibc
 
-/// One libpq connection. It owns the `PGconn *` and is used by one thread at a time: the pool lends it to exactly
-/// one job on the database thread pool, so every call here may block.
+/// One libpq connection in non-blocking pipeline mode. It owns the `PGconn *`; the pool lends it to one task at a
+/// time, and that task does every libpq call itself, parking on the pool's `PollLoop` while the socket has nothing
+/// to read or no room to write.
 public final class PostgresConnection: @unchecked Sendable {
-    // Sendable is sound because the pool hands a connection to one job at a time and libpq is thread-safe
-    // (PQisthreadsafe() == 1) for connections that are not shared between threads concurrently.
-    private var handle: OpaquePointer?
-    private let limits: TransactionLimits
-    private var transaction = TransactionState.none
+    // Sendable is sound because exactly one task holds a connection at any time and only that task touches the
+    // `PGconn` and the state below: the pool hands it over under its lock (a lease, or taking it back), and while
+    // the task is parked the poll thread only watches the socket's number and resumes the task, never calling
+    // libpq. The task may continue on another thread after a wait; the continuation orders that hand-over. libpq
+    // supports this: it is thread-safe (PQisthreadsafe() == 1) for a connection used by one thread at a time.
+    var handle: OpaquePointer?
+    let loop: PollLoop
+    let limits: TransactionLimits
+    /// `limits.settingsQuery`, built once: it travels with every implicit transaction.
+    private let settingsQuery: PostgresQuery
+    var transaction = TransactionState.none
     /// Round trips started since the pool lent this connection; a failure on the first one may be retried.
     private(set) var roundTripsThisLease = 0
+    /// The deadline of each round trip of the current lease; nil means none (migrations may run long).
+    var roundTripTimeout: Duration?
+    /// Named statements this connection has prepared, or nil when prepared statements are off.
+    var statements: PreparedStatements?
+    /// After this instant the pool closes the connection instead of lending it again.
+    let expiresAt: ContinuousClock.Instant
+    /// When the connection last went back to the pool; read and written by the pool under its lock.
+    var idleSince: ContinuousClock.Instant
 
     enum TransactionState {
         case none
         /// `BEGIN` and the limits are sent together with the first statement of the transaction.
         case pendingBegin(TransactionLimits)
         case open
-        /// `pipeline(_:commit:)` committed; the transaction's closure has nothing left to send.
+        /// `COMMIT` travelled with the last statements; nothing more may run in this transaction.
         case committed
     }
 
-    private init(handle: OpaquePointer, limits: TransactionLimits) {
+    init(handle: OpaquePointer, loop: PollLoop, configuration: PostgresConfiguration) {
         self.handle = handle
-        self.limits = limits
+        self.loop = loop
+        self.limits = configuration.limits
+        self.settingsQuery = configuration.limits.settingsQuery
+        self.roundTripTimeout = configuration.roundTripTimeout
+        self.statements = configuration.preparedStatements ? PreparedStatements() : nil
+        let now = ContinuousClock.now
+        self.expiresAt = now + configuration.maxLifetime * Double.random(in: 0.9...1.0)
+        self.idleSince = now
     }
 
     deinit {
@@ -31,39 +53,19 @@ public final class PostgresConnection: @unchecked Sendable {
         if let handle { PQfinish(handle) }
     }
 
-    /// Opens a connection. Blocks for as long as libpq's own `connect_timeout` allows.
-    static func connect(configuration: PostgresConfiguration) throws -> PostgresConnection {
-        // The connection string goes in as `dbname` with expand_dbname set, which is how libpq takes a whole
-        // conninfo or URI; the keys after it only add what the operator did not say.
-        let keys = ["dbname", "fallback_application_name", "client_encoding"]
-        let values = [configuration.connectionString, configuration.fallbackApplicationName, "UTF8"]
-        let handle = withCStrings(keys) { keyPointers in
-            withCStrings(values) { valuePointers in
-                PQconnectdbParams(keyPointers, valuePointers, 1)
-            }
-        }
-        guard let handle else { throw PostgresError(.connectionFailed, context: "out of memory") }
-        guard PQstatus(handle) == CONNECTION_OK else {
-            let message = String(cString: PQerrorMessage(handle))
-            PQfinish(handle)
-            throw PostgresError(.connectionFailed, sensitiveMessage: message)
-        }
-        PQsetNoticeProcessor(handle, { _, _ in }, nil)
-        return PostgresConnection(handle: handle, limits: configuration.limits)
-    }
-
     func close() {
-        if let handle { PQfinish(handle) }
-        handle = nil
+        guard let handle else { return }
+        let socket = PQsocket(handle)
+        if socket >= 0 { loop.forget(socket) }
+        PQfinish(handle)
+        self.handle = nil
     }
 
     /// Cheap check before lending: no round trip, only a non-blocking look at the socket. An idle connection
     /// receives nothing unless the server is ending it (`pg_terminate_backend`, shutdown, failover), so anything
-    /// readable means it must be replaced.
-    func isUsable() -> Bool {
-        guard let handle, PQstatus(handle) == CONNECTION_OK, PQtransactionStatus(handle) == PQTRANS_IDLE else {
-            return false
-        }
+    /// readable means it must be replaced; so must a connection past its lifetime.
+    func isUsable(at now: ContinuousClock.Instant) -> Bool {
+        guard isIdle, now < expiresAt, let handle else { return false }
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
         return poll(&descriptor, 1, 0) == 0
     }
@@ -80,9 +82,15 @@ public final class PostgresConnection: @unchecked Sendable {
         if let handle { shutdown(PQsocket(handle), Int32(SHUT_RDWR)) }
     }
 
-    func beginLease() {
+    func beginLease(roundTripTimeout: Duration?) {
         roundTripsThisLease = 0
         transaction = .none
+        self.roundTripTimeout = roundTripTimeout
+    }
+
+    func countRoundTrip() -> Bool {
+        roundTripsThisLease += 1
+        return roundTripsThisLease == 1
     }
 
     // MARK: Statements
@@ -90,69 +98,71 @@ public final class PostgresConnection: @unchecked Sendable {
     /// Runs one statement and returns its rows. Outside a transaction it runs in an implicit transaction together
     /// with the configured limits, all in one round trip.
     @discardableResult
-    public func query(_ query: PostgresQuery) throws -> PostgresRows {
-        try pipeline([query])[0]
+    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await pipeline([query])[0]
     }
 
-    /// Runs several statements in one round trip (libpq pipeline mode) and returns each one's rows. Outside an
-    /// explicit transaction they form one implicit transaction: all apply or none does.
+    /// Runs several statements in one round trip (libpq pipeline mode) and returns each one's rows.
+    ///
+    /// Outside an explicit transaction they form one implicit transaction: all apply or none does, and `commit`
+    /// changes nothing. Inside `withTransaction`, `commit: true` sends `COMMIT` in the same round trip, after the
+    /// statements: the transaction ends here, and the closure must run nothing more in it.
     @discardableResult
-    public func pipeline(_ queries: [PostgresQuery]) throws -> [PostgresRows] {
+    public func pipeline(_ queries: [PostgresQuery], commit: Bool = false) async throws -> [PostgresRows] {
         switch transaction {
-        case .committed:
-            preconditionFailure("a statement after the transaction committed")
-        case .open:
-            return try send(queries)
         case .none:
-            return Array(try send([limits.settingsQuery] + queries).dropFirst())
+            return Array(try await roundTrip([settingsQuery] + queries, carriesCommit: false).dropFirst())
+        case .committed:
+            throw PostgresError(.invalidQuery, context: "the transaction has already committed")
         case .pendingBegin(let transactionLimits):
             // Open from here on even if this round trip fails, so that the failure path sends ROLLBACK.
             transaction = .open
-            return Array(try send(["BEGIN", transactionLimits.settingsQuery] + queries).dropFirst(2))
+            let settings = transactionLimits == limits ? settingsQuery : transactionLimits.settingsQuery
+            let rows = try await roundTrip(
+                ["BEGIN", settings] + queries + (commit ? ["COMMIT"] : []), carriesCommit: commit)
+            if commit { transaction = .committed }
+            return Array(rows.dropFirst(2).prefix(queries.count))
+        case .open:
+            if commit { try requireHealthyTransaction() }
+            let rows = try await roundTrip(queries + (commit ? ["COMMIT"] : []), carriesCommit: commit)
+            if commit { transaction = .committed }
+            return Array(rows.prefix(queries.count))
         }
-    }
-
-    /// Inside `PostgresClient.withTransaction`: runs `queries` and then `COMMIT` in the same round trip, so the
-    /// transaction's last writes cost no extra trip; returns the rows of `queries`. The transaction is over
-    /// afterwards: the closure must not run more statements on it. Outside a transaction `commit` changes nothing
-    /// (the statements already form one implicit transaction).
-    @discardableResult
-    public func pipeline(_ queries: [PostgresQuery], commit: Bool) throws -> [PostgresRows] {
-        guard commit, isInTransaction else { return try pipeline(queries) }
-        // Should a statement fail, COMMIT is skipped with the rest of the pipeline and the state stays open, so the
-        // failure path sends ROLLBACK as usual.
-        let rows = try pipeline(queries + ["COMMIT"])
-        transaction = .committed
-        return Array(rows.dropLast())
     }
 
     /// Runs SQL text as is, possibly several statements, through the simple query protocol. Only for migration
     /// files and other SQL that comes from the binary itself, never with values from a request.
-    public func unsafeExecute(rawSQL sql: String) throws {
-        let handle = try openHandle()
-        roundTripsThisLease += 1
-        guard let result = PQexec(handle, sql) else { throw lostConnection(handle, withoutEffect: false) }
-        defer { PQclear(result) }
-        switch PQresultStatus(result) {
-        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY: return
-        default: throw Self.serverError(result, handle: handle)
-        }
+    public func unsafeExecute(rawSQL sql: String) async throws {
+        try await simpleRoundTrip(sql)
     }
 
     // MARK: Transactions
 
-    /// Runs `body` inside `BEGIN … COMMIT`; any error rolls back. The limits ride along with the first statement.
-    func transaction<Result>(limits: TransactionLimits, _ body: () throws -> Result) throws -> Result {
+    /// Runs `body` inside `BEGIN … COMMIT`; any error rolls back. The limits ride along with the first statement,
+    /// and `COMMIT` with the last ones when the body asks for it (`pipeline(_:commit:)`).
+    func transaction<Result>(limits: TransactionLimits, _ body: () async throws -> Result) async throws -> Result {
         precondition(!isInTransaction, "transactions do not nest")
         transaction = .pendingBegin(limits)
         let result: Result
         do {
-            result = try body()
+            result = try await body()
         } catch {
-            rollback()
+            await rollback()
             throw error
         }
-        return try commit(result)
+        guard case .open = transaction else {
+            transaction = .none
+            return result
+        }
+        do {
+            try requireHealthyTransaction()
+        } catch {
+            await rollback()
+            throw error
+        }
+        defer { transaction = .none }
+        _ = try await roundTrip(["COMMIT"], carriesCommit: true)
+        return result
     }
 
     private var isInTransaction: Bool {
@@ -160,119 +170,20 @@ public final class PostgresConnection: @unchecked Sendable {
         return true
     }
 
-    private func commit<Result>(_ result: Result) throws -> Result {
-        defer { transaction = .none }
-        guard case .open = transaction, let handle else { return result }
-        // COMMIT of a failed transaction answers "ROLLBACK" without an error, so a swallowed error must be caught
-        // here rather than reported as success.
-        guard PQtransactionStatus(handle) == PQTRANS_INTRANS else {
-            rollback()
+    /// COMMIT of a failed transaction answers "ROLLBACK" without an error, so a swallowed error must be caught
+    /// before COMMIT is sent rather than reported as success.
+    private func requireHealthyTransaction() throws {
+        guard let handle, PQtransactionStatus(handle) == PQTRANS_INTRANS else {
             throw PostgresError(.transactionAborted, context: "a statement failed and its error was not rethrown")
         }
-        _ = try send(["COMMIT"])
-        return result
     }
 
-    private func rollback() {
+    private func rollback() async {
         defer { transaction = .none }
         guard case .open = transaction, let handle, PQstatus(handle) == CONNECTION_OK else { return }
+        let status = PQtransactionStatus(handle)
+        guard status == PQTRANS_INTRANS || status == PQTRANS_INERROR else { return }
         // A failed ROLLBACK leaves the connection in a transaction; the pool sees that and drops it.
-        _ = try? send(["ROLLBACK"])
+        _ = try? await roundTrip(["ROLLBACK"], carriesCommit: false)
     }
-
-    // MARK: Wire
-
-    private func openHandle() throws -> OpaquePointer {
-        guard let handle else { throw PostgresError(.connectionLost, context: "connection is closed") }
-        return handle
-    }
-
-    private func send(_ queries: [PostgresQuery]) throws -> [PostgresRows] {
-        let handle = try openHandle()
-        for query in queries where query.bindings.containsNULInText {
-            throw PostgresError(.invalidQuery, context: "a text parameter contains a NUL byte")
-        }
-        let isFirstRoundTrip = roundTripsThisLease == 0
-        roundTripsThisLease += 1
-        guard PQenterPipelineMode(handle) == 1 else {
-            throw lostConnection(handle, withoutEffect: isFirstRoundTrip)
-        }
-        defer { PQexitPipelineMode(handle) }
-        for query in queries {
-            let sent = query.bindings.withParameters { types, values, lengths, formats in
-                PQsendQueryParams(
-                    handle, query.sql, Int32(query.bindings.count), types, values, lengths, formats, 1)
-            }
-            guard sent == 1 else {
-                // Nothing before Sync can commit, so a failure while sending left no trace on the server.
-                throw lostConnection(handle, withoutEffect: isFirstRoundTrip)
-            }
-        }
-        guard PQpipelineSync(handle) == 1 else { throw lostConnection(handle, withoutEffect: isFirstRoundTrip) }
-        return try receive(count: queries.count, handle: handle, isFirstRoundTrip: isFirstRoundTrip)
-    }
-
-    /// SQLSTATEs of a server ending the session (terminated, crashed, shutting down).
-    private static let sessionEnded: Set<String> = ["57P01", "57P02", "57P03"]
-
-    private func receive(count: Int, handle: OpaquePointer, isFirstRoundTrip: Bool) throws -> [PostgresRows] {
-        var rows: [PostgresRows] = []
-        rows.reserveCapacity(count)
-        var failure: PostgresError?
-        for index in 0..<count {
-            guard let result = PQgetResult(handle) else { throw lostConnection(handle, withoutEffect: false) }
-            switch PQresultStatus(result) {
-            case PGRES_TUPLES_OK, PGRES_COMMAND_OK:
-                rows.append(PostgresRows(taking: result))
-            case PGRES_PIPELINE_ABORTED:
-                PQclear(result)
-            default:
-                var error = Self.serverError(result, handle: handle)
-                // The server flushes each result before it could end the session, so a session-ending error as the
-                // very first answer of a lease means none of its statements completed: nothing can have committed.
-                if isFirstRoundTrip, index == 0, let state = error.sqlState, Self.sessionEnded.contains(state) {
-                    error = PostgresError(
-                        error.code, sqlState: state, sensitiveMessage: error.sensitiveMessage, withoutEffect: true)
-                }
-                failure = failure ?? error
-                PQclear(result)
-            }
-            // Each statement's results end with a NULL.
-            while let extra = PQgetResult(handle) { PQclear(extra) }
-        }
-        guard let sync = PQgetResult(handle) else { throw lostConnection(handle, withoutEffect: false) }
-        let synced = PQresultStatus(sync) == PGRES_PIPELINE_SYNC
-        PQclear(sync)
-        if let failure { throw failure }
-        guard synced else { throw PostgresError(.connectionLost, context: "pipeline out of step") }
-        return rows
-    }
-
-    private func lostConnection(_ handle: OpaquePointer, withoutEffect: Bool) -> PostgresError {
-        let message = String(cString: PQerrorMessage(handle))
-        if PQstatus(handle) == CONNECTION_OK {
-            return PostgresError(.invalidQuery, sensitiveMessage: message)
-        }
-        return PostgresError(.connectionLost, sensitiveMessage: message, withoutEffect: withoutEffect)
-    }
-
-    private static func serverError(_ result: OpaquePointer, handle: OpaquePointer) -> PostgresError {
-        let sqlState = PQresultErrorField(result, CLibPQ_DIAG_SQLSTATE).map { String(cString: $0) }
-        let message = String(cString: PQresultErrorMessage(result))
-        if sqlState == nil, PQstatus(handle) == CONNECTION_BAD {
-            return PostgresError(.connectionLost, sensitiveMessage: message)
-        }
-        return PostgresError(.server, sqlState: sqlState, sensitiveMessage: message)
-    }
-}
-
-/// Lends a NULL-terminated array of C strings built from `strings`.
-private func withCStrings<Result>(
-    _ strings: [String],
-    _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> Result
-) -> Result {
-    let duplicates = strings.map { strdup($0) }
-    defer { for duplicate in duplicates { free(duplicate) } }
-    let pointers = duplicates.map { UnsafePointer($0) } + [nil]
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
 }

@@ -1,7 +1,6 @@
 /// Limits failed HTTP Basic authentications per client address (a key such as `203.0.113.7`, chosen by the HTTP
-/// layer) across all instances: the first `limit` failures
-/// in a window are answered as failures (401); from then on the address is refused (429) until its window ends,
-/// whatever credentials it sends.
+/// layer) across all instances: the first `limit` failures in a window are answered as failures (401); from then on
+/// the address is refused (429) until its window ends, whatever credentials it sends.
 ///
 /// Why the right credentials are refused too: if they still passed, every refusal past the limit would mean
 /// "wrong", and a guesser would go on guessing at full speed, reading 429 as 401. Refusing every request from a

@@ -36,7 +36,7 @@ public struct CodeKeyring: Sendable {
         var encryption: SymmetricKey { SymmetricKey(data: encryptionBytes) }
     }
 
-    private let current: Keys
+    let current: Keys
     private let byID: [String: Keys]
     /// Current key first, then the previous ones: the order `candidates` computes in.
     private let all: [Keys]

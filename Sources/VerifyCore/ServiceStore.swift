@@ -15,12 +15,4 @@ public protocol ServiceStore: Sendable {
 }
 
 /// Where a page of services starts: after this service in creation order.
-public struct ServicePageCursor: Sendable, Equatable {
-    public var createdAtMicroseconds: Int64
-    public var sid: ServiceSid
-
-    public init(createdAtMicroseconds: Int64, sid: ServiceSid) {
-        self.createdAtMicroseconds = createdAtMicroseconds
-        self.sid = sid
-    }
-}
+public typealias ServicePageCursor = PageCursor<ServiceKind>

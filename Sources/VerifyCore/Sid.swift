@@ -65,12 +65,18 @@ public enum ServiceKind: SidKind { public static let prefix = "VA" }
 public enum VerificationKind: SidKind { public static let prefix = "VE" }
 public enum AttemptKind: SidKind { public static let prefix = "VL" }
 public enum APIKeyKind: SidKind { public static let prefix = "SK" }
+public enum RateLimitKind: SidKind { public static let prefix = "RK" }
+public enum BucketKind: SidKind { public static let prefix = "BL" }
+public enum SafeListKind: SidKind { public static let prefix = "GN" }
 
 public typealias AccountSid = Sid<AccountKind>
 public typealias ServiceSid = Sid<ServiceKind>
 public typealias VerificationSid = Sid<VerificationKind>
 public typealias AttemptSid = Sid<AttemptKind>
 public typealias APIKeySid = Sid<APIKeyKind>
+public typealias RateLimitSid = Sid<RateLimitKind>
+public typealias BucketSid = Sid<BucketKind>
+public typealias SafeListSid = Sid<SafeListKind>
 
 extension UInt8 {
     var isHexDigit: Bool {

@@ -138,13 +138,15 @@ public struct StartRequest: Sendable {
     public var locale: String?
     public var customCode: String?
     public var details: VerificationDetails
+    /// The `RateLimits` the start is counted under, names checked against the service's rate limits.
+    public var rateLimits: RateLimitKeys?
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
     public let newSid: VerificationSid
     public let attemptSid: AttemptSid
 
     public init(
         service: ServiceSid, to: PhoneNumber, channel: Channel, locale: String? = nil, customCode: String? = nil,
-        details: VerificationDetails = VerificationDetails()
+        details: VerificationDetails = VerificationDetails(), rateLimits: RateLimitKeys? = nil
     ) {
         self.service = service
         self.to = to
@@ -152,6 +154,7 @@ public struct StartRequest: Sendable {
         self.locale = locale
         self.customCode = customCode
         self.details = details
+        self.rateLimits = rateLimits
         self.newSid = .random(bucket: to.bucket)
         self.attemptSid = .random(bucket: to.bucket)
     }

@@ -29,6 +29,20 @@ public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
         /// Delivery is down (circuit breaker open) or has as many sends in flight as it allows; nothing was stored
         /// (503).
         case deliveryUnavailable
+        /// A bucket of a rate limit the start named is full (20429, as Twilio answers Service Rate Limits).
+        case rateLimitExceeded
+        /// The service has as many rate limits as it may (60207).
+        case tooManyRateLimits
+        /// The service already has a rate limit with this unique name (60208).
+        case duplicateUniqueName
+        /// A unique name with characters other than letters, digits, `-`, `_` and `.` (60209).
+        case invalidUniqueName
+        /// The rate limit has as many buckets as it may (60210).
+        case tooManyBuckets
+        /// The rate limit already has a bucket with this interval (60211).
+        case duplicateBucketInterval
+        /// The number is already on the Safe List (60411).
+        case alreadySafeListed
     }
 
     /// What was not found: the domain names it, the HTTP module spells it as a path.
@@ -37,6 +51,8 @@ public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
         case verification(ServiceSid, VerificationSid)
         /// The live verification a check by number or SID looked for.
         case verificationCheck(ServiceSid)
+        case rateLimit(ServiceSid, RateLimitSid)
+        case bucket(ServiceSid, RateLimitSid, BucketSid)
     }
 
     public let reason: Reason

@@ -26,7 +26,7 @@ public struct PostgresDeliveryStore: DeliveryStore {
                         AND v.send_count = 1
                     """)
             }
-            try connection.pipeline(statements)
+            try await connection.pipeline(statements)
         }
     }
 

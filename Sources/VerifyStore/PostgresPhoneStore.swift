@@ -20,7 +20,7 @@ public struct PostgresPhoneStore: PhoneStore {
 
     public func unblock(_ phone: PhoneNumber) async throws -> Bool {
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 """
                 UPDATE phones SET blocked_at = NULL, blocked_reason = NULL, updated_at = now()
                 WHERE bucket = \(phone.bucket) AND phone = \(phone.e164) AND blocked_at IS NOT NULL
@@ -55,7 +55,7 @@ extension PostgresPhoneStore {
     /// key and then finds it taken.
     public func recordOptOutMessage(_ phone: PhoneNumber, optedOut: Bool, messageSid: String) async throws -> Bool {
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 """
                 INSERT INTO phones (bucket, phone) VALUES (\(phone.bucket), \(phone.e164))
                 ON CONFLICT (bucket, phone) DO NOTHING

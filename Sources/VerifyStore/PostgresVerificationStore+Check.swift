@@ -11,7 +11,7 @@ extension PostgresVerificationStore {
         async throws -> Verification
     {
         let result = try await client.withConnection { connection in
-            try Self.check(command, candidates: candidates, on: connection)
+            try await Self.check(command, candidates: candidates, on: connection)
         }
         switch result {
         case .checked(let verification):
@@ -31,7 +31,7 @@ extension PostgresVerificationStore {
 
     private static func check(
         _ command: CheckCommand, candidates: (PhoneNumber) -> CodeCandidates, on connection: PostgresConnection
-    ) throws -> CheckResult {
+    ) async throws -> CheckResult {
         let service = command.service.rawValue
         let phone: PhoneNumber
         let bucket: Int
@@ -41,7 +41,7 @@ extension PostgresVerificationStore {
             (phone, bucket, sid) = (number, number.bucket, nil)
         case .sid(let target):
             // A verification's number never changes, so this read needs no lock; the check names both again.
-            let rows = try connection.query(
+            let rows = try await connection.query(
                 """
                 SELECT v.phone FROM verifications v
                 WHERE v.bucket = \(target.bucket) AND v.sid = \(target.rawValue) AND v.service_sid = \(service)
@@ -50,7 +50,7 @@ extension PostgresVerificationStore {
             (phone, bucket, sid) = (try row.phone("phone"), target.bucket, target)
         }
         let hmacs = candidates(phone)
-        let rows = try connection.query(
+        let rows = try await connection.query(
             """
             SELECT * FROM verifyd_check(\(bucket)::integer, \(service), \(phone.e164), \(sid?.rawValue),
                 \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)), \(command.failureCap)::integer,
@@ -60,7 +60,7 @@ extension PostgresVerificationStore {
         let secondsUntilExpiry = try row.decode("live_seconds_until_expiry", as: Int.self)
         if secondsUntilExpiry <= 0 {
             if try row.value("live_status", as: VerificationStatus.self) == .pending {
-                try connection.query(Verification.expire(try row.sid("live_sid")))
+                try await connection.query(Verification.expire(try row.sid("live_sid")))
             }
             return .notFound
         }
@@ -69,7 +69,7 @@ extension PostgresVerificationStore {
         }
         // Nothing was compared: the verification is out of attempts, or the phone's failures are at the cap.
         guard try row.decode("open", as: Bool.self) else { return .locked(retryAfter: secondsUntilExpiry) }
-        let decay = try connection.query(
+        let decay = try await connection.query(
             """
             SELECT ceil(extract(epoch FROM f.last_failure_at - now()))::integer + \(failureWindow) AS seconds
             FROM phone_check_failures f

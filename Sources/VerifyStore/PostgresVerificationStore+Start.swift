@@ -12,7 +12,7 @@ extension PostgresVerificationStore {
         // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead.
         for _ in 0..<3 {
             let outcome = try await client.withTransaction { connection in
-                try Self.start(request, settings: settings, prepare: prepare, on: connection)
+                try await Self.start(request, settings: settings, prepare: prepare, on: connection)
             }
             if let outcome { return outcome }
         }
@@ -22,8 +22,8 @@ extension PostgresVerificationStore {
     private static func start(
         _ request: StartRequest, settings: Verifier.Settings, prepare: (VerifyService) throws -> PreparedCode,
         on connection: PostgresConnection
-    ) throws -> PendingCode? {
-        guard let row = try connection.query(startState(request)).single() else {
+    ) async throws -> PendingCode? {
+        guard let row = try await connection.query(startState(request)).single() else {
             throw VerifyError(.notFound(.service(request.service)))
         }
         let service = try VerifyService(row: row)
@@ -39,9 +39,9 @@ extension PostgresVerificationStore {
         case .refuse(let error):
             throw error
         case .resend(let sid):
-            return try resend(sid, request: request, settings: settings, service: service, on: connection)
+            return try await resend(sid, request: request, settings: settings, service: service, on: connection)
         case .create(let expiring):
-            return try create(
+            return try await create(
                 request, settings: settings, service: service, prepared: prepared, expiring: expiring,
                 on: connection)
         }
@@ -79,7 +79,7 @@ extension PostgresVerificationStore {
     private static func create(
         _ request: StartRequest, settings: Verifier.Settings, service: VerifyService, prepared: PreparedCode,
         expiring: VerificationSid?, on connection: PostgresConnection
-    ) throws -> PendingCode? {
+    ) async throws -> PendingCode? {
         let sid = request.newSid
         let serviceSettings = service.settings
         let details = request.details
@@ -107,7 +107,7 @@ extension PostgresVerificationStore {
                 a.created_at AS attempt_created_at, a.status AS attempt_status
             FROM v, a
             """)
-        let results = try connection.pipeline(statements, commit: true)
+        let results = try await connection.pipeline(statements, commit: true)
         guard let row = results[results.count - 1].single() else { return nil }
         let attempt = SendAttempt(
             sid: request.attemptSid, channel: request.channel, time: try row.decode("attempt_created_at"),
@@ -118,9 +118,9 @@ extension PostgresVerificationStore {
     private static func resend(
         _ sid: VerificationSid, request: StartRequest, settings: Verifier.Settings, service: VerifyService,
         on connection: PostgresConnection
-    ) throws -> PendingCode {
+    ) async throws -> PendingCode {
         let details = request.details
-        let results = try connection.pipeline(
+        let results = try await connection.pipeline(
             [
                 """
                 WITH v AS (

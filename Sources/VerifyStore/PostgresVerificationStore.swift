@@ -13,7 +13,7 @@ public struct PostgresVerificationStore: VerificationStore {
 
     public func verification(_ sid: VerificationSid, service: ServiceSid) async throws -> Verification? {
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 """
                 SELECT \(fragment: Verification.columns) FROM verifications v
                 WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.service_sid = \(service.rawValue)
@@ -32,7 +32,7 @@ public struct PostgresVerificationStore: VerificationStore {
         // One round trip: the conditional update, then the row as it now stands (a later statement of the same
         // implicit transaction sees the update), then its attempts.
         let results = try await client.withConnection { connection in
-            try connection.pipeline([
+            try await connection.pipeline([
                 """
                 UPDATE verifications SET \(fragment: Verification.end(as: status))
                 WHERE bucket = \(sid.bucket) AND sid = \(sid.rawValue) AND service_sid = \(service.rawValue)

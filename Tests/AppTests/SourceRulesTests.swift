@@ -17,7 +17,7 @@ struct SourceRulesTests {
         let allowed: [String: Set<String>] = [
             "unsafeSQL:": ["Postgres/PostgresQuery.swift"],
             "unsafeExecute(rawSQL:": ["Postgres/PostgresConnection.swift", "Postgres/MigrationRunner.swift"],
-            "PQexec(": ["Postgres/PostgresConnection.swift"],
+            "PQsendQuery(": ["Postgres/PostgresConnection+Wire.swift"],
         ]
         let files = try Self.files()
         #expect(files.count > 30)

@@ -21,6 +21,8 @@ struct ErrorAnswerTests {
 
     static let service = ServiceSid("VA" + String(repeating: "a", count: 32))!
     static let sid = VerificationSid("VE" + String(repeating: "b", count: 32))!
+    static let rateLimit = RateLimitSid("RK" + String(repeating: "c", count: 32))!
+    static let bucket = BucketSid("BL" + String(repeating: "d", count: 32))!
 
     /// At least one row per reason (see `name`).
     static let rows: [Row] = [
@@ -64,6 +66,35 @@ struct ErrorAnswerTests {
         Row(
             error: VerifyError(.deliveryUnavailable, retryAfter: 30), status: .serviceUnavailable, code: 20503,
             message: "Service unavailable", retryAfter: "30"),
+        Row(
+            error: VerifyError(.rateLimitExceeded, retryAfter: 17), status: .tooManyRequests, code: 20429,
+            message: "Too many requests", retryAfter: "17"),
+        Row(
+            error: VerifyError(.tooManyRateLimits), status: .badRequest, code: 60207,
+            message: "Max rate limits per service reached"),
+        Row(
+            error: VerifyError(.duplicateUniqueName), status: .badRequest, code: 60208,
+            message: "Rate limit with that UniqueName already exists"),
+        Row(
+            error: VerifyError(.invalidUniqueName), status: .badRequest, code: 60209,
+            message: "UniqueName format is invalid"),
+        Row(
+            error: VerifyError(.tooManyBuckets), status: .badRequest, code: 60210,
+            message: "Max Buckets per Rate limit reached"),
+        Row(
+            error: VerifyError(.duplicateBucketInterval), status: .badRequest, code: 60211,
+            message: "Bucket with the given Interval already exists"),
+        Row(
+            error: VerifyError(.alreadySafeListed), status: .badRequest, code: 60411,
+            message: "Phone Number already exists"),
+        Row(
+            error: VerifyError(.notFound(.rateLimit(service, rateLimit))), status: .notFound, code: 20404,
+            message: "The requested resource /Services/\(service)/RateLimits/\(rateLimit) was not found"),
+        Row(
+            error: VerifyError(.notFound(.bucket(service, rateLimit, bucket))), status: .notFound, code: 20404,
+            message:
+                "The requested resource /Services/\(service)/RateLimits/\(rateLimit)/Buckets/\(bucket) was not found"
+        ),
         Row(error: APIError.unauthenticated, status: .unauthorized, code: 20003, message: "Authenticate"),
         Row(
             error: APIError.authenticationThrottled(retryAfter: 297), status: .tooManyRequests, code: 20429,
@@ -101,7 +132,7 @@ struct ErrorAnswerTests {
     @Test("every domain reason has a row")
     func everyReason() {
         let reasons = Set(Self.rows.compactMap { ($0.error as? VerifyError).map { Self.name($0.reason) } })
-        #expect(reasons.count == 12)
+        #expect(reasons.count == 19)
     }
 
     /// Exhaustive on purpose: a new reason does not compile until it is named here, counted above and given a row.
@@ -119,6 +150,13 @@ struct ErrorAnswerTests {
         case .channelDisabled: "channelDisabled"
         case .tooManyConcurrentRequests: "tooManyConcurrentRequests"
         case .deliveryUnavailable: "deliveryUnavailable"
+        case .rateLimitExceeded: "rateLimitExceeded"
+        case .tooManyRateLimits: "tooManyRateLimits"
+        case .duplicateUniqueName: "duplicateUniqueName"
+        case .invalidUniqueName: "invalidUniqueName"
+        case .tooManyBuckets: "tooManyBuckets"
+        case .duplicateBucketInterval: "duplicateBucketInterval"
+        case .alreadySafeListed: "alreadySafeListed"
         }
     }
 

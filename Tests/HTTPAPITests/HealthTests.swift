@@ -1,3 +1,4 @@
+import App
 import HTTPTypes
 import HummingbirdTesting
 import Postgres
@@ -24,6 +25,37 @@ struct HealthTests {
             // A migration this binary expects but the database lacks makes the instance unready.
             try await fixture.client.query("DELETE FROM schema_migrations")
             #expect(try await api.get("/readyz").status == .serviceUnavailable)
+        }
+    }
+}
+
+@Suite("Readiness under load and faults")
+struct ReadinessUnderLoadTests {
+    @Test("/readyz stays 200 while every request connection is busy: a busy instance is not a broken one")
+    func saturatedPoolStaysReady() async throws {
+        try await HTTPFixture.run(environment: ["VERIFYD_DB_POOL_SIZE": "1"]) { _, app in
+            let held = await HeldConnection.hold(app.postgres)
+            let ready = try await withTimeLimit(.seconds(60)) { await app.readiness.check() }
+            try await held.release()
+            #expect(ready)
+        }
+    }
+
+    @Test("a silent path to the database makes the instance unready within the probe's deadline, not minutes")
+    func silentDatabaseIsUnready() async throws {
+        try await HTTPFixture.run { fixture, _ in
+            let proxy = try await TCPProxy.start(forwardingTo: "127.0.0.1", port: try fixture.database.port)
+            let app = try await fixture.makeApp(
+                environment: ["DATABASE_URL": fixture.database.connectionString(through: proxy)])
+            #expect(await app.readiness.check())
+            proxy.setMode(.blackHole)
+            // The probe's deadline is 2 s; the bound leaves room for a busy machine.
+            let ready = try await withTimeLimit(.seconds(30)) { await app.readiness.check() }
+            #expect(!ready)
+            proxy.setMode(.forward)
+            #expect(await eventually { await app.readiness.check() })
+            await app.postgres.close()
+            await proxy.close()
         }
     }
 }

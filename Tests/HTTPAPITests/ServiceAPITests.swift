@@ -106,6 +106,8 @@ struct ServiceAPITests {
             ("PageSize=0", "PageSize"), ("PageSize=1001", "PageSize"), ("PageSize=two", "PageSize"),
             ("Page=-1", "Page"),
             ("PageToken=PAnot_a_token", "PageToken"), ("PageToken=xyz", "PageToken"),
+            // Page × PageSize is an offset: a page number whose offset overflows must be refused, not trap.
+            ("Page=9223372036854775807", "Page"), ("PageSize=1&Page=9223372036854775807", "Page"),
         ])
     func invalidPaging(query: String, name: String) async throws {
         try await withAPI { _, api in
@@ -152,7 +154,7 @@ struct ServiceAPITests {
     func unknownRoute() async throws {
         try await withAPI { _, api in
             let sid = try await api.createService()
-            for path in ["/v2/Services/\(sid)/RateLimits", "/v2/Nothing"] {
+            for path in ["/v2/Services/\(sid)/Webhooks", "/v2/Nothing"] {
                 let response = try await api.get(path)
                 #expect(response.status == .notFound)
                 try response.expectTwilioError(.notFound, code: 20404)

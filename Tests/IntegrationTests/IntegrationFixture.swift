@@ -33,7 +33,7 @@ enum IntegrationFixture {
         let client = database.makeClient(poolSize: 1)
         defer { Task { await client.close() } }
         let rows = try await client.withConnection { connection in
-            try connection.query(PostgresQuery(unsafeSQL: "SELECT (\(sql))::text"))
+            try await connection.query(PostgresQuery(unsafeSQL: "SELECT (\(sql))::text"))
         }
         return try rows.single()?.decode(0, as: String?.self)
     }
@@ -56,7 +56,7 @@ enum IntegrationFixture {
     static func execute(_ database: TestDatabase, _ sql: String) async throws {
         let client = database.makeClient(poolSize: 1)
         defer { Task { await client.close() } }
-        try await client.withConnection { try $0.unsafeExecute(rawSQL: sql) }
+        try await client.withConnection { try await $0.unsafeExecute(rawSQL: sql) }
     }
 
     /// The last code console delivery logged for `phone` (`SMS to +1415***0100: … code is: 123456`).

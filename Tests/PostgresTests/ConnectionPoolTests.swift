@@ -26,12 +26,12 @@ struct ConnectionPoolTests {
     @Test("a caller waiting past the pool timeout gets poolTimeout")
     func exhaustion() async throws {
         try await withTestDatabase(poolSize: 1, poolTimeout: .milliseconds(200)) { _, client in
-            let holder = Task { try await client.query("SELECT pg_sleep(1.5)") }
-            try await Task.sleep(for: .milliseconds(100))
+            let held = await HeldConnection.hold(client)
             let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
             #expect(error?.code == .poolTimeout)
+            #expect(error?.isUnavailable == true)
             #expect(error?.description.contains("all 1 connections are in use") == true)
-            _ = try await holder.value
+            try await held.release()
             // The pool recovers once the connection comes back.
             #expect(try await client.query("SELECT 7")[0].decode(0, as: Int.self) == 7)
         }
@@ -67,7 +67,7 @@ struct ConnectionPoolTests {
             let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT pg_sleep(2)") }
             #expect(error?.sqlState == "57014")
             let inTransaction = await #expect(throws: PostgresError.self) {
-                try await client.withTransaction { try $0.query("SELECT pg_sleep(2)") }
+                try await client.withTransaction { try await $0.query("SELECT pg_sleep(2)") }
             }
             #expect(inTransaction?.sqlState == "57014")
             let one = try await client.query("SELECT 1")[0].decode(0, as: Int.self)
@@ -81,17 +81,21 @@ struct ConnectionPoolTests {
         try await withTestDatabase(poolSize: 2, limits: limits) { _, client in
             try await client.query("CREATE TABLE counters (id int PRIMARY KEY, n int)")
             try await client.query("INSERT INTO counters VALUES (1, 0)")
+            let locked = AsyncGate()
+            let release = AsyncGate()
             let holder = Task {
                 try await client.withTransaction { connection in
-                    try connection.query("UPDATE counters SET n = n + 1 WHERE id = 1")
-                    try connection.query("SELECT pg_sleep(0.8)")
+                    try await connection.query("UPDATE counters SET n = n + 1 WHERE id = 1")
+                    locked.open()
+                    await release.wait()
                 }
             }
-            try await Task.sleep(for: .milliseconds(200))
+            await locked.wait()
             let error = await #expect(throws: PostgresError.self) {
                 try await client.query("UPDATE counters SET n = n + 1 WHERE id = 1")
             }
             #expect(error?.sqlState == "55P03")
+            release.open()
             try await holder.value
         }
     }
@@ -104,9 +108,9 @@ struct ConnectionPoolTests {
                 0, as: String.self)
             #expect(inside == "1234ms")
             let after = try await client.withConnection { connection in
-                try connection.unsafeExecute(
+                try await connection.unsafeExecute(
                     rawSQL: "CREATE TEMP TABLE probe AS SELECT current_setting('statement_timeout') AS v")
-                return try connection.query("SELECT v FROM probe")[0].decode(0, as: String.self)
+                return try await connection.query("SELECT v FROM probe")[0].decode(0, as: String.self)
             }
             #expect(after == "0")
         }
@@ -131,6 +135,23 @@ struct ConnectionPoolTests {
         #expect(operatorName == "ops")
     }
 
+    @Test("errors of the statement itself are not 'unavailable', so HTTP does not answer them with 503")
+    func ordinaryErrorsAreNotUnavailable() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE items (name text UNIQUE)")
+            try await client.query("INSERT INTO items VALUES ('a')")
+            let duplicate = await #expect(throws: PostgresError.self) {
+                try await client.query("INSERT INTO items VALUES ('a')")
+            }
+            let syntax = await #expect(throws: PostgresError.self) { try await client.query("SELEC 1") }
+            for error in [duplicate, syntax] {
+                #expect(error?.isUnavailable == false)
+                #expect(error?.retryAfter == nil)
+                #expect(error?.possiblyCommitted == false)
+            }
+        }
+    }
+
     @Test("a closed pool refuses work")
     func closedPool() async throws {
         let database = try await TestDatabase.create()
@@ -139,6 +160,7 @@ struct ConnectionPoolTests {
         await client.close()
         let error = await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
         #expect(error?.code == .poolClosed)
+        #expect(error?.isUnavailable == true)
         try await database.drop()
     }
 

@@ -52,7 +52,7 @@ struct ConnectionStringTests {
             try await client.query("CREATE TABLE items (n int)")
             try await client.withConnection { connection in
                 // What a standby looks like to a connection that used to reach the primary.
-                try connection.unsafeExecute(rawSQL: "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+                try await connection.unsafeExecute(rawSQL: "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
             }
             let error = await #expect(throws: PostgresError.self) {
                 try await client.query("INSERT INTO items VALUES (1)")
@@ -71,9 +71,9 @@ struct ConnectionStringTests {
         try await withTestDatabase(poolSize: 1, limits: limits) { _, client in
             await #expect(throws: PostgresError.self) {
                 try await client.withTransaction { connection in
-                    try connection.query("SELECT 1")
-                    Thread.sleep(forTimeInterval: 0.5)
-                    try connection.query("SELECT 2")
+                    try await connection.query("SELECT 1")
+                    try await Task.sleep(for: .milliseconds(500))
+                    try await connection.query("SELECT 2")
                 }
             }
             let value = try await client.query("SELECT 3")[0].decode(0, as: Int.self)

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 import TestSupport
 import Testing
@@ -12,17 +11,17 @@ struct RetryTests {
         let runs = Atomic<Int>(0)
         let value = try await withTestDatabase(poolSize: 1) { database, client in
             let pid = try await client.query("SELECT pg_backend_pid()")[0].decode(0, as: Int.self)
-            let configuration = PostgresConfiguration(connectionString: database.connectionString)
-            return try await client.withConnection { connection in
+            let admin = database.makeClient(poolSize: 1)
+            let value = try await client.withConnection { connection in
                 if runs.add(1, ordering: .relaxed).newValue == 1 {
                     // The lent connection passed its check; now its backend is ended before it is used.
-                    let other = try PostgresConnection.connect(configuration: configuration)
-                    defer { other.close() }
-                    try other.query("SELECT pg_terminate_backend(\(pid)::integer)")
-                    Thread.sleep(forTimeInterval: 0.2)
+                    try await admin.query("SELECT pg_terminate_backend(\(pid)::integer)")
+                    try await Task.sleep(for: .milliseconds(200))
                 }
-                return try connection.query("SELECT 41 + 1")[0].decode(0, as: Int.self)
+                return try await connection.query("SELECT 41 + 1")[0].decode(0, as: Int.self)
             }
+            await admin.close()
+            return value
         }
         #expect(value == 42)
         #expect(runs.load(ordering: .relaxed) == 2)
@@ -38,7 +37,7 @@ struct RetryTests {
                     runs.add(1, ordering: .relaxed)
                     // libpq reports a write failure only when it reads, so the client cannot tell what arrived.
                     connection.breakSocketForTesting()
-                    try connection.query("INSERT INTO hits VALUES (1)")
+                    try await connection.query("INSERT INTO hits VALUES (1)")
                 }
             }
             #expect(error?.code == .connectionLost)
@@ -56,9 +55,9 @@ struct RetryTests {
             let error = await #expect(throws: PostgresError.self) {
                 try await client.withConnection { connection in
                     runs.add(1, ordering: .relaxed)
-                    try connection.query("INSERT INTO hits VALUES (1)")
+                    try await connection.query("INSERT INTO hits VALUES (1)")
                     connection.breakSocketForTesting()
-                    try connection.query("INSERT INTO hits VALUES (2)")
+                    try await connection.query("INSERT INTO hits VALUES (2)")
                 }
             }
             #expect(error?.code == .connectionLost)

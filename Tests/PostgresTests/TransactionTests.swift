@@ -1,6 +1,7 @@
-import Postgres
 import TestSupport
 import Testing
+
+@testable import Postgres
 
 @Suite("Transactions")
 struct TransactionTests {
@@ -10,10 +11,10 @@ struct TransactionTests {
     func commitAndRollback() async throws {
         try await withTestDatabase { _, client in
             try await client.query("CREATE TABLE items (name text)")
-            try await client.withTransaction { try $0.query("INSERT INTO items VALUES ('kept')") }
+            try await client.withTransaction { try await $0.query("INSERT INTO items VALUES ('kept')") }
             await #expect(throws: Boom.self) {
                 try await client.withTransaction { connection in
-                    try connection.query("INSERT INTO items VALUES ('dropped')")
+                    try await connection.query("INSERT INTO items VALUES ('dropped')")
                     throw Boom()
                 }
             }
@@ -29,7 +30,7 @@ struct TransactionTests {
             var backend = 0
             do {
                 try await client.withTransaction { connection in
-                    try connection.query("INSERT INTO items VALUES ('x')")
+                    try await connection.query("INSERT INTO items VALUES ('x')")
                     throw Boom()
                 }
             } catch is Boom {}
@@ -50,8 +51,8 @@ struct TransactionTests {
             try await client.query("CREATE TABLE items (name text UNIQUE)")
             let error = await #expect(throws: PostgresError.self) {
                 try await client.withTransaction { connection in
-                    try connection.query("INSERT INTO items VALUES ('a')")
-                    _ = try? connection.query("INSERT INTO items VALUES ('a')")
+                    try await connection.query("INSERT INTO items VALUES ('a')")
+                    _ = try? await connection.query("INSERT INTO items VALUES ('a')")
                 }
             }
             #expect(error?.code == .transactionAborted)
@@ -65,7 +66,7 @@ struct TransactionTests {
             try await client.query("CREATE TABLE items (name text UNIQUE)")
             await #expect(throws: PostgresError.self) {
                 try await client.withConnection { connection in
-                    try connection.pipeline(["INSERT INTO items VALUES ('a')", "INSERT INTO items VALUES ('a')"])
+                    try await connection.pipeline(["INSERT INTO items VALUES ('a')", "INSERT INTO items VALUES ('a')"])
                 }
             }
             #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 0)
@@ -78,8 +79,8 @@ struct TransactionTests {
             try await client.query("CREATE TABLE items (name text)")
             await #expect(throws: Boom.self) {
                 try await client.withTransaction { connection in
-                    try connection.query("INSERT INTO items VALUES ('first')")
-                    let rows = try connection.pipeline(
+                    try await connection.query("INSERT INTO items VALUES ('first')")
+                    let rows = try await connection.pipeline(
                         ["INSERT INTO items VALUES ('second')", "SELECT count(*) FROM items"], commit: true)
                     #expect(rows.count == 2)
                     #expect(try rows[1][0].decode(0, as: Int.self) == 2)
@@ -98,8 +99,8 @@ struct TransactionTests {
             try await client.query("CREATE TABLE items (name text UNIQUE)")
             await #expect(throws: PostgresError.self) {
                 try await client.withTransaction { connection in
-                    try connection.query("INSERT INTO items VALUES ('a')")
-                    try connection.pipeline(
+                    try await connection.query("INSERT INTO items VALUES ('a')")
+                    try await connection.pipeline(
                         ["INSERT INTO items VALUES ('b')", "INSERT INTO items VALUES ('a')"], commit: true)
                 }
             }
@@ -113,10 +114,66 @@ struct TransactionTests {
         try await withTestDatabase(poolSize: 1) { _, client in
             try await client.query("CREATE TABLE items (name text)")
             let rows = try await client.withTransaction { connection in
-                try connection.pipeline(["INSERT INTO items VALUES ('a') RETURNING name"], commit: true)[0]
+                try await connection.pipeline(["INSERT INTO items VALUES ('a') RETURNING name"], commit: true)[0]
             }
             #expect(try rows[0].decode("name", as: String.self) == "a")
             #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 1)
+        }
+    }
+}
+
+@Suite("Commit with the last statements")
+struct CommitPipelineTests {
+    @Test("a locked read, then the writes with COMMIT: two round trips, and the writes are committed")
+    func twoRoundTrips() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE counters (id int PRIMARY KEY, n int)")
+            try await client.query("INSERT INTO counters VALUES (1, 0)")
+            let roundTrips = try await client.withTransaction { connection in
+                let n = try await connection.query("SELECT n FROM counters WHERE id = 1 FOR UPDATE")[0].decode(
+                    0, as: Int.self)
+                try await connection.pipeline(
+                    ["UPDATE counters SET n = \(n + 1) WHERE id = 1", "UPDATE counters SET n = n * 10 WHERE id = 1"],
+                    commit: true)
+                return connection.roundTripsThisLease
+            }
+            #expect(roundTrips == 2)
+            #expect(try await client.query("SELECT n FROM counters")[0].decode(0, as: Int.self) == 10)
+        }
+    }
+
+    @Test("a failing statement before COMMIT rolls everything back; nothing may run after COMMIT")
+    func failureAndAfterwards() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE items (name text UNIQUE)")
+            await #expect(throws: PostgresError.self) {
+                try await client.withTransaction { connection in
+                    try await connection.query("INSERT INTO items VALUES ('a')")
+                    try await connection.pipeline(["INSERT INTO items VALUES ('a')"], commit: true)
+                }
+            }
+            #expect(try await client.query("SELECT count(*) FROM items")[0].decode(0, as: Int.self) == 0)
+            let after = await #expect(throws: PostgresError.self) {
+                try await client.withTransaction { connection in
+                    try await connection.pipeline(["INSERT INTO items VALUES ('b')"], commit: true)
+                    try await connection.query("INSERT INTO items VALUES ('c')")
+                }
+            }
+            #expect(after?.code == .invalidQuery)
+            let names = try await client.query("SELECT name FROM items").map { try $0.decode(0, as: String.self) }
+            #expect(names == ["b"], "the committed write stays; the one after COMMIT never ran")
+        }
+    }
+
+    @Test("the client's pipeline is one implicit transaction in one round trip")
+    func clientPipeline() async throws {
+        try await withTestDatabase(poolSize: 1) { _, client in
+            try await client.query("CREATE TABLE items (name text UNIQUE)")
+            await #expect(throws: PostgresError.self) {
+                try await client.pipeline(["INSERT INTO items VALUES ('a')", "INSERT INTO items VALUES ('a')"])
+            }
+            let rows = try await client.pipeline(["INSERT INTO items VALUES ('b')", "SELECT count(*) FROM items"])
+            #expect(try rows[1][0].decode(0, as: Int.self) == 1)
         }
     }
 }

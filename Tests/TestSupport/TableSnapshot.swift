@@ -15,7 +15,7 @@ public struct TableSnapshot: Sendable, Equatable, CustomStringConvertible {
     /// Reads every table of the current schema except `schema_migrations`.
     public static func take(_ client: PostgresClient) async throws -> TableSnapshot {
         try await client.withConnection { connection in
-            let names = try connection.query(
+            let names = try await connection.query(
                 """
                 SELECT tablename FROM pg_tables
                 WHERE schemaname = current_schema() AND tablename <> 'schema_migrations' ORDER BY tablename
@@ -25,7 +25,7 @@ public struct TableSnapshot: Sendable, Equatable, CustomStringConvertible {
             for name in names {
                 // The name comes from the catalog and is quoted as an identifier, hence the raw path.
                 let quoted = "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-                let row = try connection.query(
+                let row = try await connection.query(
                     PostgresQuery(
                         unsafeSQL: """
                             SELECT count(*)::bigint, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))

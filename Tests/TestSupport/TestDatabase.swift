@@ -16,34 +16,48 @@ public struct TestDatabase: Sendable {
         try await withAdminClient(admin) { client in
             try await client.withConnection { connection in
                 // CREATE DATABASE refuses to run in a transaction, so it takes the raw path; the name is ours.
-                try connection.unsafeExecute(rawSQL: "CREATE DATABASE \(name)")
+                try await connection.unsafeExecute(rawSQL: "CREATE DATABASE \(name)")
             }
         }
         return TestDatabase(name: name, connectionString: admin + " dbname=\(name)")
     }
 
-    /// A client for this database with test-friendly defaults; the caller closes it.
+    /// The server's TCP port, for tests that put a `TCPProxy` in front of it.
+    public var port: Int {
+        get throws {
+            let value = connectionString.split(separator: " ").last { $0.hasPrefix("port=") }?.dropFirst(5)
+            guard let port = value.flatMap({ Int($0) }) else { throw TestEnvironmentError(variable: "port") }
+            return port
+        }
+    }
+
+    /// This database's connection string, with the server reached through `proxy`.
+    public func connectionString(through proxy: TCPProxy) -> String {
+        connectionString + " port=\(proxy.port)"
+    }
+
+    /// A client for this database with test-friendly defaults, changed by `adjust`; the caller closes it.
     public func makeClient(
         poolSize: Int = 4,
         poolTimeout: Duration = .seconds(5),
-        limits: TransactionLimits = .init()
+        limits: TransactionLimits = .init(),
+        adjust: (inout PostgresConfiguration) -> Void = { _ in }
     ) -> PostgresClient {
-        PostgresClient(
-            configuration: PostgresConfiguration(
-                connectionString: connectionString,
-                poolSize: poolSize,
-                poolTimeout: poolTimeout,
-                limits: limits
-            ),
-            logger: Logger(label: "test.postgres")
+        var configuration = PostgresConfiguration(
+            connectionString: connectionString,
+            poolSize: poolSize,
+            poolTimeout: poolTimeout,
+            limits: limits
         )
+        adjust(&configuration)
+        return PostgresClient(configuration: configuration, logger: Logger(label: "test.postgres"))
     }
 
     /// Drops the database, ending any session still connected to it.
     public func drop() async throws {
         try await Self.withAdminClient(try TestEnvironment.databaseURL) { client in
             try await client.withConnection { connection in
-                try connection.unsafeExecute(rawSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+                try await connection.unsafeExecute(rawSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
             }
         }
     }
@@ -68,10 +82,11 @@ public func withTestDatabase<Result>(
     poolSize: Int = 4,
     poolTimeout: Duration = .seconds(5),
     limits: TransactionLimits = .init(),
+    adjust: (inout PostgresConfiguration) -> Void = { _ in },
     _ body: (TestDatabase, PostgresClient) async throws -> Result
 ) async throws -> Result {
     let database = try await TestDatabase.create()
-    let client = database.makeClient(poolSize: poolSize, poolTimeout: poolTimeout, limits: limits)
+    let client = database.makeClient(poolSize: poolSize, poolTimeout: poolTimeout, limits: limits, adjust: adjust)
     let result: Result
     do {
         result = try await body(database, client)

@@ -101,4 +101,4 @@ def test_json_bodies_are_accepted(verifyd, new_service, new_number):
 def test_unserved_resource_is_404_20404(client, new_service):
     service = client.verify.v2.services(new_service())
     with twilio_error(404, 20404):
-        service.rate_limits.create(unique_name="end_user_ip_address")
+        service.webhooks.create(friendly_name="events", event_types=["*"], webhook_url="https://example.com/hook")

@@ -1,0 +1,139 @@
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// A loopback TCP proxy for fault injection, with no network namespaces, so it runs as any user: it forwards to a
+/// target, stops forwarding without closing anything (a black hole: the kernel still accepts and acknowledges, but
+/// no byte moves), refuses (accepts and closes at once), or cuts every open connection.
+public final class TCPProxy: Sendable {
+    public enum Mode: Sendable {
+        case forward
+        case blackHole
+        case refuse
+    }
+
+    private struct State {
+        var mode = Mode.forward
+        var accepted = 0
+        var channels: [ObjectIdentifier: any Channel] = [:]
+    }
+
+    /// The port to connect to instead of the target's.
+    public let port: Int
+    private let server: any Channel
+    private let state = Mutex(State())
+
+    private init(server: any Channel) {
+        self.server = server
+        self.port = server.localAddress?.port ?? 0
+    }
+
+    /// Listens on 127.0.0.1 and forwards every connection to `host:port`.
+    public static func start(forwardingTo host: String, port targetPort: Int) async throws -> TCPProxy {
+        let box = StateBox()
+        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.autoRead, value: false)
+            .childChannelInitializer { inbound in
+                box.accept(inbound, host: host, port: targetPort)
+                return inbound.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let proxy = TCPProxy(server: server)
+        box.proxy.withLock { $0 = proxy }
+        return proxy
+    }
+
+    /// Connections accepted so far, whatever the mode.
+    public var accepted: Int { state.withLock { $0.accepted } }
+
+    /// Changes what happens to open and new connections.
+    public func setMode(_ mode: Mode) {
+        let channels = state.withLock { state in
+            state.mode = mode
+            return Array(state.channels.values)
+        }
+        for channel in channels { channel.setOption(.autoRead, value: mode == .forward).whenComplete { _ in } }
+    }
+
+    /// Closes every open connection on both sides; new ones are handled by the mode.
+    public func cutConnections() {
+        let channels = state.withLock { Array($0.channels.values) }
+        for channel in channels { channel.close(promise: nil) }
+    }
+
+    /// Stops listening and cuts every connection.
+    public func close() async {
+        cutConnections()
+        try? await server.close()
+    }
+
+    fileprivate func accept(_ inbound: any Channel, host: String, port: Int) {
+        let mode = state.withLock { state -> Mode in
+            state.accepted += 1
+            return state.mode
+        }
+        guard mode != .refuse else {
+            inbound.close(promise: nil)
+            return
+        }
+        track(inbound)
+        ClientBootstrap(group: inbound.eventLoop)
+            .channelOption(.autoRead, value: false)
+            .connect(host: host, port: port)
+            .whenComplete { result in
+                guard case .success(let outbound) = result else {
+                    inbound.close(promise: nil)
+                    return
+                }
+                self.track(outbound)
+                _ = inbound.pipeline.addHandler(Pipe(partner: outbound))
+                _ = outbound.pipeline.addHandler(Pipe(partner: inbound))
+                let forwarding = self.state.withLock { $0.mode == .forward }
+                inbound.setOption(.autoRead, value: forwarding).whenComplete { _ in }
+                outbound.setOption(.autoRead, value: forwarding).whenComplete { _ in }
+            }
+    }
+
+    private func track(_ channel: any Channel) {
+        let key = ObjectIdentifier(channel)
+        state.withLock { $0.channels[key] = channel }
+        channel.closeFuture.whenComplete { _ in self.state.withLock { _ = $0.channels.removeValue(forKey: key) } }
+    }
+}
+
+/// Lets the child channel initializer reach the proxy, which exists only once the listener is bound.
+private final class StateBox: Sendable {
+    let proxy = Mutex<TCPProxy?>(nil)
+
+    func accept(_ inbound: any Channel, host: String, port: Int) {
+        guard let proxy = proxy.withLock({ $0 }) else {
+            inbound.close(promise: nil)
+            return
+        }
+        proxy.accept(inbound, host: host, port: port)
+    }
+}
+
+/// Writes what one side reads to the other, and closes the other side when this one closes.
+private final class Pipe: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let partner: any Channel
+
+    init(partner: any Channel) {
+        self.partner = partner
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        partner.writeAndFlush(Self.unwrapInboundIn(data), promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        partner.close(promise: nil)
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+}

@@ -1,0 +1,8 @@
+\set id random(1, 1000)
+\set st 5000
+\set lt 2000
+\set it 10000
+\startpipeline
+SELECT set_config('statement_timeout', :st, true), set_config('lock_timeout', :lt, true), set_config('idle_in_transaction_session_timeout', :it, true);
+UPDATE bench_counters SET n = n + 1 WHERE id = :id RETURNING n;
+\endpipeline
