@@ -10,6 +10,7 @@ let migrationFiles = [
     "0003_inbound_message_receipts.sql",
     "0004_rate_limits_and_safe_list.sql",
     "0006_auth_failures.sql",
+    "0009_abuse_counters.sql",
 ]
 
 let strict: [SwiftSetting] = [

@@ -11,6 +11,7 @@ public enum MigrationSource {
         ("0003_inbound_message_receipts.sql", PackageResources._003_inbound_message_receipts_sql),
         ("0004_rate_limits_and_safe_list.sql", PackageResources._004_rate_limits_and_safe_list_sql),
         ("0006_auth_failures.sql", PackageResources._006_auth_failures_sql),
+        ("0009_abuse_counters.sql", PackageResources._009_abuse_counters_sql),
     ]
 
     public static func load(directory: String?) throws -> [Migration] {

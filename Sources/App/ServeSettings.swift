@@ -20,6 +20,7 @@ public struct ServeSettings: Sendable {
     public var defaultServiceName: String
     public var defaultCountryCode: String?
     public var phoneFailureCap: Int
+    public var abuse: AbuseSettings
     public var delivery: DeliverySettings
     public var httpLimits: HTTPLimits
 
@@ -67,6 +68,7 @@ public struct ServeSettings: Sendable {
             "VERIFYD_DEFAULT_COUNTRY_CODE", "a country calling code of 1 to 3 digits without +", required: false
         ) { text in (1...3).contains(text.count) && text.allSatisfy(\.isNumber) && text.first != "0" ? text : nil }
         let failureCap = reader.integer("VERIFYD_PHONE_FAILURE_CAP", default: 100, in: 1...100)
+        let abuse = AbuseSettings.read(&reader)
         let delivery = DeliverySettings.read(&reader)
         let headerTimeout = reader.integer("VERIFYD_HTTP_HEADER_TIMEOUT_MS", default: 10_000, in: 100...600_000)
         let bodyTimeout = reader.integer("VERIFYD_HTTP_BODY_TIMEOUT_MS", default: 30_000, in: 100...600_000)
@@ -77,7 +79,7 @@ public struct ServeSettings: Sendable {
             authThrottle: authThrottle, trustedProxies: trustedProxies ?? .none,
             codeKey: codeKey ?? [], previousCodeKeys: previous, defaultService: defaultService,
             defaultServiceName: defaultServiceName, defaultCountryCode: countryCode, phoneFailureCap: failureCap,
-            delivery: delivery,
+            abuse: abuse, delivery: delivery,
             httpLimits: HTTPLimits(
                 headerTimeout: .milliseconds(headerTimeout), bodyTimeout: .milliseconds(bodyTimeout)))
     }

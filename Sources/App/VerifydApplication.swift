@@ -72,7 +72,8 @@ public func buildApplication(
             settings: Verifier.Settings(
                 phoneFailureCap: settings.phoneFailureCap, sendImmediately: settings.delivery.fastPath,
                 leaseSeconds: delivery.leaseSeconds,
-                retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1))),
+                retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1)),
+                abuse: settings.abuse),
             logger: logger)
         let readiness = Readiness(runner: runner)
         let throttle = AuthenticationThrottle(

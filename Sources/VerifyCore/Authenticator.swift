@@ -82,3 +82,13 @@ public struct Authenticator: Sendable {
         return String((0..<32).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
     }
 }
+
+extension Authenticator.Principal {
+    /// The credential per-key limits count under: `root` or the key's SID.
+    public var credential: String {
+        switch self {
+        case .root: "root"
+        case .apiKey(let sid): sid.rawValue
+        }
+    }
+}

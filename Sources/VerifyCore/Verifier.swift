@@ -12,15 +12,17 @@ public struct Verifier: Sendable {
         /// How long an instance may take to send a claimed attempt before it is presumed dead.
         public var leaseSeconds: Int
         public var retryPolicy: RetryPolicy
+        public var abuse: AbuseSettings
 
         public init(
             phoneFailureCap: Int = 100, sendImmediately: Bool = true, leaseSeconds: Int = 60,
-            retryPolicy: RetryPolicy = RetryPolicy()
+            retryPolicy: RetryPolicy = RetryPolicy(), abuse: AbuseSettings = .off
         ) {
             self.phoneFailureCap = phoneFailureCap
             self.sendImmediately = sendImmediately
             self.leaseSeconds = leaseSeconds
             self.retryPolicy = retryPolicy
+            self.abuse = abuse
         }
     }
 
@@ -47,8 +49,11 @@ public struct Verifier: Sendable {
 
     // MARK: Start
 
-    public func start(_ request: StartRequest) async throws -> Verification {
-        guard sender.supports(request.channel) else { throw VerifyError(.channelDisabled) }
+    public func start(_ unmetered: StartRequest) async throws -> Verification {
+        guard sender.supports(unmetered.channel) else { throw VerifyError(.channelDisabled) }
+        var metered = unmetered
+        metered.meters = AbusePolicy.meters(for: unmetered, settings: settings.abuse, digest: keyring.rateLimitDigest)
+        let request = metered
         // With delivery down nothing is stored: the caller retries later instead of holding a verification that
         // cannot reach the phone.
         if let retryAfter = sender.retryAfterWhileUnavailable {
@@ -98,7 +103,8 @@ public struct Verifier: Sendable {
     public func check(service: ServiceSid, target: CheckCommand.Target, code: String) async throws -> Verification {
         guard let candidate = OneTimeCode(code) else { throw VerifyError.invalid("Code") }
         let keyring = self.keyring
-        let command = CheckCommand(service: service, target: target, failureCap: settings.phoneFailureCap)
+        let command = CheckCommand(
+            service: service, target: target, failureCap: settings.phoneFailureCap, prefixRule: settings.abuse.prefix)
         let verification = try await verifications.check(command) { phone in
             keyring.candidates(candidate, service: service, phone: phone)
         }
@@ -140,14 +146,19 @@ public struct StartRequest: Sendable {
     public var details: VerificationDetails
     /// The `RateLimits` the start is counted under, names checked against the service's rate limits.
     public var rateLimits: RateLimitKeys?
+    public var origin: StartOrigin
+    /// The counters of issue 9's limits this start takes, set by `Verifier.start` from `origin`.
+    public var meters: [AbuseMeter] = []
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
     public let newSid: VerificationSid
     public let attemptSid: AttemptSid
 
     public init(
         service: ServiceSid, to: PhoneNumber, channel: Channel, locale: String? = nil, customCode: String? = nil,
-        details: VerificationDetails = VerificationDetails(), rateLimits: RateLimitKeys? = nil
+        details: VerificationDetails = VerificationDetails(), rateLimits: RateLimitKeys? = nil,
+        origin: StartOrigin = StartOrigin()
     ) {
+        self.origin = origin
         self.service = service
         self.to = to
         self.channel = channel

@@ -46,6 +46,10 @@ struct AbuseLimitTests {
                     }
                 }
                 await second.postgres.close()
+                // A refusal is an answer; an internal error is a defect, whose log line says what it was.
+                #expect(
+                    !answers.contains { $0.status == .internalServerError },
+                    "\(fixture.logs.all.filter { $0.contains("error") }.prefix(3))")
                 var figures: [Int] = []
                 for query in queries { figures.append(try await fixture.scalar(query)) }
                 return Outcome(answers: answers, sent: fixture.sender.messages.count, figures: figures)
@@ -95,8 +99,8 @@ struct AbuseLimitTests {
         let outcome = try await Self.startConcurrently(
             count: 14, environment: ["VERIFYD_DEVICE_IP_STARTS_PER_HOUR": "5"], queries: [Self.refusals("device_ip")]
         ) { ["To": Self.spread($0), "Channel": "sms", "DeviceIp": addresses[$0 % addresses.count]] }
-        #expect(outcome.count(.created) == 5)
-        #expect(outcome.count(.tooManyRequests, code: 20429) == 9)
+        #expect(outcome.count(.created) == 5, "\(outcome.answers)")
+        #expect(outcome.count(.tooManyRequests, code: 20429) == 9, "\(outcome.answers)")
         #expect(outcome.sent == 5)
         #expect(outcome.figures == [9])
     }
@@ -109,7 +113,7 @@ struct AbuseLimitTests {
             let address = index < 4 ? "2001:db8:\(index)::1" : "198.51.100.\(index)"
             return ["To": Self.spread(index), "Channel": "sms", "DeviceIp": address]
         }
-        #expect(outcome.count(.created) == 8)
+        #expect(outcome.count(.created) == 8, "\(outcome.answers)")
     }
 
     @Test("starts with one API key past its hourly limit are 429 / 20429 through two instances")
@@ -117,8 +121,8 @@ struct AbuseLimitTests {
         let outcome = try await Self.startConcurrently(
             count: 16, environment: ["VERIFYD_API_KEY_STARTS_PER_HOUR": "7"], queries: [Self.refusals("api_key")]
         ) { ["To": Self.spread($0), "Channel": "sms"] }
-        #expect(outcome.count(.created) == 7)
-        #expect(outcome.count(.tooManyRequests, code: 20429) == 9)
+        #expect(outcome.count(.created) == 7, "\(outcome.answers)")
+        #expect(outcome.count(.tooManyRequests, code: 20429) == 9, "\(outcome.answers)")
         #expect(outcome.sent == 7)
         #expect(outcome.figures == [9])
     }
@@ -128,8 +132,8 @@ struct AbuseLimitTests {
         let outcome = try await Self.startConcurrently(
             count: 20, environment: ["VERIFYD_SPEND_CEILING_PER_HOUR": "9"], queries: [Self.refusals("spend")]
         ) { ["To": Self.spread($0), "Channel": "sms"] }
-        #expect(outcome.count(.created) == 9)
-        #expect(outcome.count(.tooManyRequests, code: 20429) == 11)
+        #expect(outcome.count(.created) == 9, "\(outcome.answers)")
+        #expect(outcome.count(.tooManyRequests, code: 20429) == 11, "\(outcome.answers)")
         #expect(outcome.sent == 9)
         #expect(outcome.figures == [11])
     }
@@ -143,8 +147,8 @@ struct AbuseLimitTests {
                 Self.refusals("prefix"),
             ]
         ) { ["To": "+447700900" + String(100 + $0), "Channel": "sms"] }
-        #expect(outcome.count(.created) == 20)
-        #expect(outcome.count(.forbidden, code: 60410) == 10)
+        #expect(outcome.count(.created) == 20, "\(outcome.answers)")
+        #expect(outcome.count(.forbidden, code: 60410) == 10, "\(outcome.answers)")
         #expect(outcome.figures == [1, 10])
     }
 
@@ -153,7 +157,7 @@ struct AbuseLimitTests {
         let outcome = try await Self.startConcurrently(count: 25, environment: [:]) {
             ["To": "+447700900" + String(200 + $0), "Channel": "sms", "RiskCheck": "disable"]
         }
-        #expect(outcome.count(.created) == 25)
+        #expect(outcome.count(.created) == 25, "\(outcome.answers)")
     }
 
     @Test("in record-only mode a rule refuses nothing but records what it would have refused")
@@ -163,7 +167,7 @@ struct AbuseLimitTests {
             environment: ["VERIFYD_DEVICE_IP_STARTS_PER_HOUR": "2", "VERIFYD_ABUSE_RECORD_ONLY": "device_ip"],
             queries: [Self.refusals("device_ip")]
         ) { ["To": Self.spread($0), "Channel": "sms", "DeviceIp": "192.0.2.1"] }
-        #expect(outcome.count(.created) == 8)
+        #expect(outcome.count(.created) == 8, "\(outcome.answers)")
         #expect(outcome.figures == [6])
     }
 }
