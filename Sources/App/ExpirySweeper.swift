@@ -4,11 +4,12 @@ import VerifyCore
 
 /// Turns pending verifications past their validity into `expired` and erases their code ciphertext, so a code
 /// nobody asks about again does not stay decryptable in the database until the phone is used once more. Deletes
-/// rate-limit and failed-authentication counters whose window has ended, which nothing reads again.
+/// rate-limit, abuse and failed-authentication counters whose window has ended, which nothing reads again.
 struct ExpirySweeper: Service {
     let verifications: any VerificationStore
     let rateLimits: any RateLimitStore
     let throttle: AuthenticationThrottle
+    let abuse: any AbuseStore
     let interval: Duration
     let batchSize: Int
     let logger: Logger
@@ -24,6 +25,7 @@ struct ExpirySweeper: Service {
                 while try await rateLimits.deleteExpiredCounters(limit: batchSize) == batchSize,
                     !Task.isShuttingDownGracefully
                 {}
+                while try await abuse.deleteEnded(limit: batchSize) == batchSize, !Task.isShuttingDownGracefully {}
                 while try await throttle.purgeEnded(limit: batchSize) == batchSize, !Task.isShuttingDownGracefully {}
             } catch {
                 logger.warning("expiry.sweep.failed", metadata: ["error": "\(error)"])

@@ -108,6 +108,7 @@ public func buildApplication(
         background.append(
             ExpirySweeper(
                 verifications: verifications, rateLimits: rateLimits, throttle: throttle,
+                abuse: PostgresAbuseStore(client: postgres),
                 interval: settings.delivery.dispatchInterval * 5, batchSize: 500, logger: logger))
         let application = Application(
             router: router,
