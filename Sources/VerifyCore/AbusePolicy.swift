@@ -23,6 +23,14 @@ public struct AbuseMeter: Sendable, Equatable {
     public var limit: Int
     /// Rows the counter is split into (see migration 0009).
     public var shards: Int
+
+    public init(rule: AbuseRule, subject: String, units: Int, limit: Int, shards: Int) {
+        self.rule = rule
+        self.subject = subject
+        self.units = units
+        self.limit = limit
+        self.shards = shards
+    }
 }
 
 /// What counting a start found: for each meter, whether it had room, and the prefix's hour.

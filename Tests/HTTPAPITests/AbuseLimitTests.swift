@@ -6,6 +6,7 @@ import TestSupport
 import Testing
 import Twilio
 import VerifyCore
+import VerifyStore
 
 /// Issue 9's limits beyond the destination number: per end-user IP (`DeviceIp`), per API key, per number prefix, and
 /// the spend ceiling; each counted in PostgreSQL and tried through two instances on one database at once.
@@ -23,6 +24,8 @@ struct AbuseLimitTests {
         var answers: [(status: HTTPResponse.Status, code: Int)]
         var sent: Int
         var figures: [Int]
+        /// `PostgresAbuseStore.spend`, the reading the monitoring check uses, with the environment's ceilings.
+        var spend: [SpendReading]
 
         func count(_ status: HTTPResponse.Status, code: Int = 0) -> Int {
             answers.filter { $0.status == status && $0.code == code }.count
@@ -52,7 +55,10 @@ struct AbuseLimitTests {
                     "\(fixture.logs.all.filter { $0.contains("error") }.prefix(3))")
                 var figures: [Int] = []
                 for query in queries { figures.append(try await fixture.scalar(query)) }
-                return Outcome(answers: answers, sent: fixture.sender.messages.count, figures: figures)
+                let ceilings = AbuseSettings(
+                    spendCeilingPerHour: Int(environment["VERIFYD_SPEND_CEILING_PER_HOUR"] ?? "") ?? 0)
+                let spend = try await PostgresAbuseStore(client: fixture.client).spend(settings: ceilings)
+                return Outcome(answers: answers, sent: fixture.sender.messages.count, figures: figures, spend: spend)
             } catch {
                 await second.postgres.close()
                 throw error
@@ -136,6 +142,12 @@ struct AbuseLimitTests {
         #expect(outcome.count(.tooManyRequests, code: 20429) == 11, "\(outcome.answers)")
         #expect(outcome.sent == 9)
         #expect(outcome.figures == [11])
+        #expect(
+            outcome.spend.first
+                == SpendReading(
+                    subject: "global", spent: 9, ceiling: 9,
+                    secondsUntilWindowEnds: outcome.spend.first?.secondsUntilWindowEnds ?? -1))
+        #expect((1...3600).contains(outcome.spend.first?.secondsUntilWindowEnds ?? 0))
     }
 
     @Test("a prefix that saw 20 starts with under 10 % approved is blocked (403 / 60410) on both instances")
