@@ -40,7 +40,16 @@ enum StartParameters {
     /// An IPv4 or IPv6 address in its canonical text form (`2001:DB8:0::1` → `2001:db8::1`), by the C library's
     /// own parser, which refuses zones, prefixes and the leading zeros some parsers read as octal.
     static func deviceIP(_ text: String) -> String? {
-        IPAddress(text)?.description
+        // The C parser would stop at a NUL and accept what came before it.
+        guard !text.utf8.contains(0) else { return nil }
+        var storage = [UInt8](repeating: 0, count: 16)
+        var output = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
+        for family in [AF_INET, AF_INET6] {
+            guard inet_pton(family, text, &storage) == 1 else { continue }
+            guard inet_ntop(family, storage, &output, socklen_t(output.count)) != nil else { return nil }
+            return String(decoding: output.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return nil
     }
 
     /// Twilio's `RiskCheck`: `enable` (the default) or `disable`; true when enabled.

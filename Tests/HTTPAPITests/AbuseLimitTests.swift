@@ -34,7 +34,7 @@ struct AbuseLimitTests {
 
     /// Starts `count` verifications at once, alternating between two instances on one database.
     static func startConcurrently(
-        count: Int, environment: [String: String], queries: [PostgresQuery] = [],
+        count: Int, environment: [String: String], queries: [PostgresQuery] = [], safeListed: [String] = [],
         form: @escaping @Sendable (Int) -> [String: String]
     ) async throws -> Outcome {
         var merged = HTTPFixture.concurrent
@@ -45,7 +45,12 @@ struct AbuseLimitTests {
             do {
                 let answers = try await first.application.test(.router) { one in
                     try await second.application.test(.router) { two in
-                        try await startAll(count: count, clients: (one, two), form: form)
+                        for number in safeListed {
+                            let listed = try await APIClient(client: one).post(
+                                "/v2/SafeList/Numbers", ["PhoneNumber": number])
+                            #expect(listed.status == .created)
+                        }
+                        return try await startAll(count: count, clients: (one, two), form: form)
                     }
                 }
                 await second.postgres.close()
@@ -170,6 +175,19 @@ struct AbuseLimitTests {
             ["To": "+447700900" + String(200 + $0), "Channel": "sms", "RiskCheck": "disable"]
         }
         #expect(outcome.count(.created) == 25, "\(outcome.answers)")
+    }
+
+    @Test("Safe List numbers skip the prefix rule: their starts are neither refused nor counted")
+    func safeListed() async throws {
+        // 20 starts to other numbers bring the prefix to its threshold; 4 more would block it, unless they are the
+        // Safe List number's.
+        let outcome = try await Self.startConcurrently(
+            count: 24, environment: [:],
+            queries: ["SELECT coalesce(sum(hits), 0)::integer FROM abuse_counters WHERE rule = 'prefix'"],
+            safeListed: ["+447700900999"]
+        ) { ["To": $0 < 20 ? "+447700900" + String(100 + $0) : "+447700900999", "Channel": "sms"] }
+        #expect(outcome.count(.created) == 24, "\(outcome.answers)")
+        #expect(outcome.figures == [20])
     }
 
     @Test("in record-only mode a rule refuses nothing but records what it would have refused")
