@@ -1,5 +1,6 @@
 import Foundation
 import HTTPAPI
+import PhoneNumberMetadata
 import VerifyCore
 
 /// Everything `verifyd serve` needs, read from the environment at start.
@@ -18,7 +19,8 @@ public struct ServeSettings: Sendable {
     public var previousCodeKeys: [[UInt8]]
     public var defaultService: ServiceSid?
     public var defaultServiceName: String
-    public var defaultCountryCode: String?
+    /// Geo permissions, line types, and the region of national numbers on the original routes.
+    public var screening: ScreeningSettings
     public var phoneFailureCap: Int
     public var abuse: AbuseSettings
     public var delivery: DeliverySettings
@@ -64,9 +66,7 @@ public struct ServeSettings: Sendable {
         if !ServiceSettings.isValidFriendlyName(defaultServiceName) {
             reader.problem("VERIFYD_DEFAULT_SERVICE_NAME must follow Twilio's friendly name rules (≤ 30 characters)")
         }
-        let countryCode = reader.parsed(
-            "VERIFYD_DEFAULT_COUNTRY_CODE", "a country calling code of 1 to 3 digits without +", required: false
-        ) { text in (1...3).contains(text.count) && text.allSatisfy(\.isNumber) && text.first != "0" ? text : nil }
+        let screening = ScreeningSettings.read(&reader, numbers: LibPhoneNumberIntelligence())
         let failureCap = reader.integer("VERIFYD_PHONE_FAILURE_CAP", default: 100, in: 1...100)
         let abuse = AbuseSettings.read(&reader)
         let delivery = DeliverySettings.read(&reader)
@@ -78,7 +78,7 @@ public struct ServeSettings: Sendable {
             accountSid: accountSid ?? AccountSid.random(), authTokens: [token] + (secondary.map { [$0] } ?? []),
             authThrottle: authThrottle, trustedProxies: trustedProxies ?? .none,
             codeKey: codeKey ?? [], previousCodeKeys: previous, defaultService: defaultService,
-            defaultServiceName: defaultServiceName, defaultCountryCode: countryCode, phoneFailureCap: failureCap,
+            defaultServiceName: defaultServiceName, screening: screening, phoneFailureCap: failureCap,
             abuse: abuse, delivery: delivery,
             httpLimits: HTTPLimits(
                 headerTimeout: .milliseconds(headerTimeout), bodyTimeout: .milliseconds(bodyTimeout)))

@@ -52,15 +52,6 @@ enum StartParameters {
         return nil
     }
 
-    /// Twilio's `RiskCheck`: `enable` (the default) or `disable`; true when enabled.
-    static func riskCheck(_ text: String) -> Bool? {
-        switch text {
-        case "enable": true
-        case "disable": false
-        default: nil
-        }
-    }
-
     /// Twilio's rule for `Tags`: a JSON object of at most 10 tags, keys of 1–128 and string values of at most 128
     /// characters, plus verifyd's: no key given twice and no control character (NUL included) in any key or value,
     /// which `jsonb` would refuse or keep invisibly. Returned re-encoded, so only what was read is stored.

@@ -70,7 +70,6 @@ struct VerificationRoutes: Sendable {
             throw VerifyError.invalid("Channel")
         }
         let deviceIP = try parameters.checked("DeviceIp", StartParameters.deviceIP)
-        let riskCheck = try parameters.checked("RiskCheck", StartParameters.riskCheck) ?? true
         let friendlyName = try parameters["CustomFriendlyName"]
         if let friendlyName, !ServiceSettings.isValidFriendlyName(friendlyName) {
             throw VerifyError.invalid("CustomFriendlyName")
@@ -84,9 +83,10 @@ struct VerificationRoutes: Sendable {
                 tags: try parameters.checked("Tags", StartParameters.tags),
                 deviceIP: deviceIP),
             rateLimits: try parameters.checked("RateLimits", StartParameters.rateLimits),
+            riskCheck: try parameters.checked("RiskCheck") { RiskCheck(rawValue: $0) } ?? .enable,
             origin: StartOrigin(
                 deviceNetwork: deviceIP.map { ClientAddress(IPAddress($0)).description },
-                credential: principal?.credential ?? "root", riskCheck: riskCheck))
+                credential: principal?.credential ?? "root"))
     }
 
     static func verificationSid(_ context: APIRequestContext, service: ServiceSid) throws -> VerificationSid {

@@ -4,13 +4,10 @@ public struct StartOrigin: Sendable, Equatable {
     public var deviceNetwork: String?
     /// The credential: `root`, or the API key's SID.
     public var credential: String
-    /// False for `RiskCheck=disable`, which skips the prefix rule as Twilio's skips Fraud Guard.
-    public var riskCheck: Bool
 
-    public init(deviceNetwork: String? = nil, credential: String = "root", riskCheck: Bool = true) {
+    public init(deviceNetwork: String? = nil, credential: String = "root") {
         self.deviceNetwork = deviceNetwork
         self.credential = credential
-        self.riskCheck = riskCheck
     }
 }
 
@@ -125,7 +122,7 @@ public enum AbusePolicy {
     /// The prefix a start is counted under; nil when the rule is off or `RiskCheck=disable` skips it. (Safe-listed
     /// numbers are skipped by storage, which knows the Safe List.)
     public static func prefix(for request: StartRequest, settings: AbuseSettings) -> String? {
-        guard settings.prefix.isOn, request.origin.riskCheck else { return nil }
+        guard settings.prefix.isOn, request.riskCheck == .enable else { return nil }
         return settings.prefix.prefix(of: request.to)
     }
 

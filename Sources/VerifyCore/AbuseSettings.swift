@@ -97,7 +97,8 @@ public struct SpendCosts: Sendable, Equatable {
         var units: [String: Int] = [:]
         for entry in list.split(separator: ",") {
             let parts = entry.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 15, parts[0].allSatisfy(\.isASCIIDigit),
+            guard parts.count == 2, !parts[0].isEmpty, parts[0].count <= 15,
+                parts[0].allSatisfy({ ("0"..."9").contains($0) }),
                 let value = Int(parts[1]), (1...1_000_000).contains(value)
             else { return nil }
             units[parts[0]] = value
