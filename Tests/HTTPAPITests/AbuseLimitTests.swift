@@ -14,8 +14,7 @@ import VerifyStore
 struct AbuseLimitTests {
     /// A number in a prefix of its own (the prefix drops the last 3 digits), so the prefix rule stays out of the way.
     static func spread(_ index: Int) -> String {
-        let digits = String(index)
-        return "+1202" + String(repeating: "0", count: 3 - digits.count) + digits + "0000"
+        "+1415" + String(200 + index) + "0100"
     }
 
     /// What a concurrent run left: each answer's status and Twilio error code (0 for a success), the codes sent,
@@ -160,10 +159,10 @@ struct AbuseLimitTests {
         let outcome = try await Self.startConcurrently(
             count: 30, environment: [:],
             queries: [
-                "SELECT count(*)::integer FROM prefix_blocks WHERE prefix = '+447700900' AND blocked_until > now()",
+                "SELECT count(*)::integer FROM prefix_blocks WHERE prefix = '+447911123' AND blocked_until > now()",
                 Self.refusals("prefix"),
             ]
-        ) { ["To": "+447700900" + String(100 + $0), "Channel": "sms"] }
+        ) { ["To": "+447911123" + String(100 + $0), "Channel": "sms"] }
         #expect(outcome.count(.created) == 20, "\(outcome.answers)")
         #expect(outcome.count(.forbidden, code: 60410) == 10, "\(outcome.answers)")
         #expect(outcome.figures == [1, 10])
@@ -172,7 +171,7 @@ struct AbuseLimitTests {
     @Test("RiskCheck=disable skips the prefix rule for that start")
     func riskCheckDisabled() async throws {
         let outcome = try await Self.startConcurrently(count: 25, environment: [:]) {
-            ["To": "+447700900" + String(200 + $0), "Channel": "sms", "RiskCheck": "disable"]
+            ["To": "+447911123" + String(200 + $0), "Channel": "sms", "RiskCheck": "disable"]
         }
         #expect(outcome.count(.created) == 25, "\(outcome.answers)")
     }
@@ -184,8 +183,8 @@ struct AbuseLimitTests {
         let outcome = try await Self.startConcurrently(
             count: 24, environment: [:],
             queries: ["SELECT coalesce(sum(hits), 0)::integer FROM abuse_counters WHERE rule = 'prefix'"],
-            safeListed: ["+447700900999"]
-        ) { ["To": $0 < 20 ? "+447700900" + String(100 + $0) : "+447700900999", "Channel": "sms"] }
+            safeListed: ["+447911123999"]
+        ) { ["To": $0 < 20 ? "+447911123" + String(100 + $0) : "+447911123999", "Channel": "sms"] }
         #expect(outcome.count(.created) == 24, "\(outcome.answers)")
         #expect(outcome.figures == [20])
     }

@@ -27,7 +27,7 @@ struct PumpingSimulationTests {
                         var seen: [String: Int] = [:]
                         for index in stride(from: worker, to: 10_000, by: 8) {
                             let number = index % 1_000
-                            let to = "+44770090" + (number < 500 ? "0" : "1") + String(format: "%03d", number % 500)
+                            let to = "+44791112" + (number < 500 ? "3" : "4") + String(format: "%03d", number % 500)
                             let reply = try await (index.isMultiple(of: 2) ? one : two).post(
                                 path, [("To", to), ("Channel", "sms"), ("DeviceIp", "198.51.100.\(index % 100)")])
                             let code = reply.status == 201 ? 0 : (reply.json["code"] as? Int ?? -1)
