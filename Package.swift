@@ -10,7 +10,9 @@ let migrationFiles = [
     "0003_inbound_message_receipts.sql",
     "0004_rate_limits_and_safe_list.sql",
     "0005_destination_screening.sql",
+    "0006_auth_failures.sql",
     "0007_verification_attempts.sql",
+    "0009_abuse_counters.sql",
     "0010_retention.sql",
 ]
 

@@ -150,6 +150,31 @@ public struct AdminCommands: Sendable {
             refused: false)
     }
 
+    // MARK: Prefixes
+
+    /// The prefixes the prefix rule blocks now, with the figures that blocked them.
+    public func listPrefixBlocks() async throws -> Output {
+        let blocks = try await PostgresAbuseStore(client: client).prefixBlocks()
+        return Output(
+            lines: blocks.map { block in
+                line(
+                    .object([
+                        ("prefix", .string(block.prefix)), ("blocked_at", .string(block.blockedAt.formatted(.iso8601))),
+                        ("blocked_until", .string(block.blockedUntil.formatted(.iso8601))),
+                        ("starts", .int(block.starts)), ("approved", .int(block.approved)),
+                    ]))
+            }, refused: false)
+    }
+
+    /// Lifts a prefix block at once, on every instance.
+    public func liftPrefixBlock(_ prefix: String) async throws -> Output {
+        guard PhoneNumber(e164: prefix + "0") != nil else { return refusal("not a number prefix (+ and 1–14 digits)") }
+        guard try await PostgresAbuseStore(client: client).liftBlock(prefix: prefix) else {
+            return refusal("the prefix is not blocked")
+        }
+        return Output(lines: [line(.object([("prefix", .string(prefix)), ("blocked", false)]))], refused: false)
+    }
+
     // MARK: Output
 
     private func apiKey(_ key: APIKey, secret: String?) -> JSONValue {

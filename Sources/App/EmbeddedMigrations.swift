@@ -11,7 +11,9 @@ public enum MigrationSource {
         ("0003_inbound_message_receipts.sql", PackageResources._003_inbound_message_receipts_sql),
         ("0004_rate_limits_and_safe_list.sql", PackageResources._004_rate_limits_and_safe_list_sql),
         ("0005_destination_screening.sql", PackageResources._005_destination_screening_sql),
+        ("0006_auth_failures.sql", PackageResources._006_auth_failures_sql),
         ("0007_verification_attempts.sql", PackageResources._007_verification_attempts_sql),
+        ("0009_abuse_counters.sql", PackageResources._009_abuse_counters_sql),
         ("0010_retention.sql", PackageResources._010_retention_sql),
     ]
 

@@ -4,10 +4,12 @@ import VerifyCore
 
 /// Turns pending verifications past their validity into `expired` and erases their code ciphertext, so a code
 /// nobody asks about again does not stay decryptable in the database until the phone is used once more. Deletes
-/// rate-limit counters whose window has ended, which nothing reads again.
+/// rate-limit, abuse and failed-authentication counters whose window has ended, which nothing reads again.
 struct ExpirySweeper: Service {
     let verifications: any VerificationStore
     let rateLimits: any RateLimitStore
+    let throttle: AuthenticationThrottle
+    let abuse: any AbuseStore
     let interval: Duration
     let batchSize: Int
     let metrics: any VerifyMetrics
@@ -25,10 +27,11 @@ struct ExpirySweeper: Service {
                     expired = ended.count
                     if expired > 0 { logger.info("verification.expired", metadata: ["count": "\(expired)"]) }
                 } while expired == batchSize && !Task.isShuttingDownGracefully
-                var deleted = 0
-                repeat {
-                    deleted = try await rateLimits.deleteExpiredCounters(limit: batchSize)
-                } while deleted == batchSize && !Task.isShuttingDownGracefully
+                while try await rateLimits.deleteExpiredCounters(limit: batchSize) == batchSize,
+                    !Task.isShuttingDownGracefully
+                {}
+                while try await abuse.deleteEnded(limit: batchSize) == batchSize, !Task.isShuttingDownGracefully {}
+                while try await throttle.purgeEnded(limit: batchSize) == batchSize, !Task.isShuttingDownGracefully {}
             } catch {
                 logger.warning("expiry.sweep.failed", metadata: ["error": "\(error)"])
             }

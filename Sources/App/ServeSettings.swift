@@ -16,6 +16,8 @@ public struct ServeSettings: Sendable {
     public var shutdownDrain: Duration
     public var accountSid: AccountSid
     public var authTokens: [String]
+    public var authThrottle: AuthenticationThrottle.Settings
+    public var trustedProxies: TrustedProxies
     public var codeKey: [UInt8]
     public var previousCodeKeys: [[UInt8]]
     public var defaultService: ServiceSid?
@@ -23,6 +25,7 @@ public struct ServeSettings: Sendable {
     /// Geo permissions, line types, and the region of national numbers on the original routes.
     public var screening: ScreeningSettings
     public var phoneFailureCap: Int
+    public var abuse: AbuseSettings
     public var delivery: DeliverySettings
     /// How long finished verifications and their delivery attempts are kept (`VERIFYD_RETENTION_DAYS`).
     public var retention: Duration
@@ -47,6 +50,16 @@ public struct ServeSettings: Sendable {
         ) { AccountSid($0) }
         let token = reader.required("VERIFYD_AUTH_TOKEN", "the root API password")
         let secondary = reader.optional("VERIFYD_AUTH_TOKEN_SECONDARY")
+        for (name, value) in [("VERIFYD_AUTH_TOKEN", token), ("VERIFYD_AUTH_TOKEN_SECONDARY", secondary ?? "")]
+        where !value.isEmpty && value.count < Self.minimumTokenLength {
+            reader.problem("\(name) must be at least \(Self.minimumTokenLength) characters (openssl rand -hex 16)")
+        }
+        let authThrottle = AuthenticationThrottle.Settings(
+            limit: reader.integer("VERIFYD_AUTH_FAILURE_LIMIT", default: 20, in: 1...10_000),
+            window: .seconds(reader.integer("VERIFYD_AUTH_FAILURE_WINDOW_SECONDS", default: 300, in: 1...86_400)))
+        let trustedProxies = reader.parsed(
+            "VERIFYD_TRUSTED_PROXIES", "a comma-separated list of IP addresses and CIDR blocks (10.0.0.0/8)",
+            required: false, TrustedProxies.init(list:))
         let codeKey = reader.parsed(
             "VERIFYD_CODE_KEY", "the base64 encoding of 32 random bytes", required: true, Self.key)
         let previous: [[UInt8]] =
@@ -65,6 +78,7 @@ public struct ServeSettings: Sendable {
         }
         let screening = ScreeningSettings.read(&reader, numbers: LibPhoneNumberIntelligence())
         let failureCap = reader.integer("VERIFYD_PHONE_FAILURE_CAP", default: 100, in: 1...100)
+        let abuse = AbuseSettings.read(&reader)
         let delivery = DeliverySettings.read(&reader)
         let retentionDays = reader.integer("VERIFYD_RETENTION_DAYS", default: 30, in: 1...3650)
         let retentionInterval = reader.milliseconds(
@@ -76,12 +90,17 @@ public struct ServeSettings: Sendable {
             database: database, host: host, port: port, metricsPort: metricsPort, publicURL: publicURL ?? "",
             shutdownDrain: .seconds(drain),
             accountSid: accountSid ?? AccountSid.random(), authTokens: [token] + (secondary.map { [$0] } ?? []),
+            authThrottle: authThrottle, trustedProxies: trustedProxies ?? .none,
             codeKey: codeKey ?? [], previousCodeKeys: previous, defaultService: defaultService,
             defaultServiceName: defaultServiceName, screening: screening, phoneFailureCap: failureCap,
-            delivery: delivery, retention: .seconds(retentionDays * 86_400), retentionInterval: retentionInterval,
+            abuse: abuse, delivery: delivery, retention: .seconds(retentionDays * 86_400),
+            retentionInterval: retentionInterval,
             httpLimits: HTTPLimits(
                 headerTimeout: .milliseconds(headerTimeout), bodyTimeout: .milliseconds(bodyTimeout)))
     }
+
+    /// Twilio's auth tokens are 32 hex digits; a shorter root password is refused rather than guessed at.
+    static let minimumTokenLength = 32
 
     static func publicURL(_ text: String) -> String? {
         guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",

@@ -127,7 +127,6 @@ final class TwilioCodeSender: CodeSender {
     }
 
     static func wholeSeconds(_ duration: Duration) -> Int {
-        let (seconds, attoseconds) = duration.components
-        return max(1, Int(seconds) + (attoseconds > 0 ? 1 : 0))
+        max(1, duration.roundedUpSeconds)
     }
 }

@@ -46,11 +46,13 @@ public struct VerifydApplication: Service {
 ///   - migrations: the migrations this binary carries; serving requires all of them applied.
 ///   - migrateFirst: apply pending migrations instead of refusing to start.
 ///   - sender: replaces the configured delivery (tests pass a recording sender).
+///   - now: the clock of the per-instance caches (unknown API keys, blocked client addresses); tests move it.
 public func buildApplication(
     _ settings: ServeSettings,
     migrations: [Migration],
     migrateFirst: Bool = false,
     sender: (any CodeSender)? = nil,
+    now: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
     logger: Logger
 ) async throws -> VerifydApplication {
     var logger = logger
@@ -85,9 +87,11 @@ public func buildApplication(
                 phoneFailureCap: settings.phoneFailureCap, sendImmediately: settings.delivery.fastPath,
                 leaseSeconds: delivery.leaseSeconds,
                 retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1)),
-                screening: settings.screening.screening),
+                screening: settings.screening.screening, abuse: settings.abuse),
             metrics: metrics, logger: logger)
         let readiness = Readiness(runner: runner)
+        let throttle = AuthenticationThrottle(
+            settings: settings.authThrottle, failures: PostgresAuthenticationFailureStore(client: postgres), now: now)
         let defaultService = DefaultServiceResolver(
             configured: settings.defaultService, name: settings.defaultServiceName, services: services)
         let router = buildRouter(
@@ -96,7 +100,8 @@ public func buildApplication(
                 rateLimits: rateLimits, safeList: safeList,
                 authenticator: Authenticator(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
-                    credentials: PostgresCredentialStore(client: postgres)),
+                    credentials: PostgresCredentialStore(client: postgres), now: now),
+                throttle: throttle, trustedProxies: settings.trustedProxies,
                 accountSid: settings.accountSid, publicURL: settings.publicURL,
                 numbers: numbers, defaultRegion: settings.screening.defaultRegion,
                 defaultService: { try await defaultService.sid(refresh: $0) },
@@ -117,7 +122,8 @@ public func buildApplication(
         background.append(dispatcher)
         background.append(
             ExpirySweeper(
-                verifications: verifications, rateLimits: rateLimits,
+                verifications: verifications, rateLimits: rateLimits, throttle: throttle,
+                abuse: PostgresAbuseStore(client: postgres),
                 interval: settings.delivery.dispatchInterval * 5, batchSize: 500, metrics: metrics, logger: logger))
         background.append(
             RetentionService(

@@ -12,6 +12,10 @@ public struct APIDependencies: Sendable {
     public var rateLimits: any RateLimitStore
     public var safeList: any SafeListStore
     public var authenticator: Authenticator
+    /// Counts failed authentications per client address and refuses addresses past the limit.
+    public var throttle: AuthenticationThrottle
+    /// Whose `X-Forwarded-For` names the client (`VERIFYD_TRUSTED_PROXIES`).
+    public var trustedProxies: TrustedProxies
     /// The account SID responses name (`VERIFYD_ACCOUNT_SID`).
     public var accountSid: AccountSid
     /// `VERIFYD_PUBLIC_URL` without a trailing slash: the base of every `url` and `links` entry.
@@ -38,8 +42,9 @@ public struct APIDependencies: Sendable {
 
     public init(
         verifier: Verifier, services: any ServiceStore, attempts: any AttemptStore, rateLimits: any RateLimitStore,
-        safeList: any SafeListStore, authenticator: Authenticator, accountSid: AccountSid, publicURL: String,
-        numbers: any NumberIntelligence, defaultRegion: RegionCode?,
+        safeList: any SafeListStore, authenticator: Authenticator, throttle: AuthenticationThrottle,
+        trustedProxies: TrustedProxies, accountSid: AccountSid, publicURL: String, numbers: any NumberIntelligence,
+        defaultRegion: RegionCode?,
         defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
         isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?,
         retryAfterIfUnavailable: @escaping @Sendable (any Error) -> Int? = { _ in nil },
@@ -52,6 +57,8 @@ public struct APIDependencies: Sendable {
         self.rateLimits = rateLimits
         self.safeList = safeList
         self.authenticator = authenticator
+        self.throttle = throttle
+        self.trustedProxies = trustedProxies
         self.accountSid = accountSid
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
         self.numbers = numbers

@@ -8,6 +8,7 @@ import VerifyCore
 struct APIError: Error, Sendable, Equatable {
     fileprivate enum Reason: Sendable, Equatable {
         case unauthenticated
+        case authenticationThrottled(retryAfter: Int)
         case malformedBody
         case unsupportedMediaType
         case contentTooLarge
@@ -21,6 +22,10 @@ struct APIError: Error, Sendable, Equatable {
 
     /// No credentials, or wrong ones.
     static let unauthenticated = APIError(reason: .unauthenticated)
+    /// A client address past the limit of failed authentications, whatever it sent this time.
+    static func authenticationThrottled(retryAfter: Int) -> APIError {
+        APIError(reason: .authenticationThrottled(retryAfter: retryAfter))
+    }
     /// A body that is not the form or JSON its `Content-Type` says.
     static let malformedBody = APIError(reason: .malformedBody)
     /// A non-empty body that is neither `application/x-www-form-urlencoded` nor `application/json`.
@@ -132,6 +137,9 @@ struct ErrorAnswer: Sendable, Equatable {
         switch error.reason {
         case .unauthenticated:
             self.init(status: .unauthorized, code: 20003, message: "Authenticate")
+        case .authenticationThrottled(let retryAfter):
+            // Twilio's own answer to too many requests.
+            self.init(status: .tooManyRequests, code: 20429, message: "Too Many Requests", retryAfter: retryAfter)
         case .malformedBody:
             self.init(status: .badRequest, code: 60200, message: "Invalid parameter: request body")
         case .unsupportedMediaType:

@@ -8,6 +8,9 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     HealthRoutes(isReady: dependencies.isReady).register(on: router)
     OpenAPIDocument().register(on: router)
 
+    let basicAuth = BasicAuthMiddleware(
+        authenticator: dependencies.authenticator, throttle: dependencies.throttle,
+        proxies: dependencies.trustedProxies)
     let retryAfter = dependencies.retryAfterIfUnavailable
     let metrics = dependencies.verifier.metrics
     let json = ResourceJSON(accountSid: dependencies.accountSid, publicURL: dependencies.publicURL)
@@ -16,7 +19,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     let api = router.group()
         .add(middleware: ErrorMiddleware(surface: .twilio, retryAfterIfUnavailable: retryAfter, metrics: metrics))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
-        .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
+        .add(middleware: basicAuth)
     let verifier = dependencies.verifier
     ServiceRoutes(services: dependencies.services, json: json, changed: { verifier.serviceChanged($0) })
         .register(on: api)
@@ -29,7 +32,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     let original = router.group()
         .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter, metrics: metrics))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
-        .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
+        .add(middleware: basicAuth)
     OriginalRoutes(
         verifier: dependencies.verifier, defaultService: dependencies.defaultService, numbers: dependencies.numbers,
         defaultRegion: dependencies.defaultRegion
@@ -46,7 +49,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     if let render = dependencies.renderMetrics {
         let scrape = router.group()
             .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter, metrics: metrics))
-            .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
+            .add(middleware: basicAuth)
         MetricsRoutes(render: render).register(on: scrape)
     }
     // Last, so it sees only requests that no route above matched.

@@ -1,25 +1,54 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import VerifyCore
 
 /// HTTP Basic authentication as Twilio's clients send it; anything but a valid pair is 401 (20003 on the Verify
-/// API).
+/// API). Failures are counted per client address (`AuthenticationThrottle`): past the limit the address gets 429
+/// (20429) with `Retry-After`, before its credentials are looked at.
 struct BasicAuthMiddleware: RouterMiddleware {
     typealias Context = APIRequestContext
     let authenticator: Authenticator
+    let throttle: AuthenticationThrottle
+    let proxies: TrustedProxies
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        guard let (username, password) = Self.credentials(request.headers[.authorization]),
-            let principal = try await authenticator.authenticate(username: username, password: password)
-        else {
-            throw APIError.unauthenticated
+        let client = proxies.client(peer: context.remoteAddress.flatMap(IPAddress.init), headers: request.headers)
+            .description
+        if let wait = throttle.retryAfter(for: client) {
+            throw APIError.authenticationThrottled(retryAfter: wait.roundedUpSeconds)
         }
-        var context = context
-        context.principal = principal
-        return try await next(request, context)
+        let credentials = Self.credentials(request.headers[.authorization])
+        if let (username, password) = credentials,
+            let principal = try await authenticator.authenticate(username: username, password: password)
+        {
+            var context = context
+            context.principal = principal
+            return try await next(request, context)
+        }
+        // The user name only when it is an account or key SID: a password typed into the wrong field stays out.
+        let user = credentials.flatMap { AccountSid($0.0)?.rawValue ?? APIKeySid($0.0)?.rawValue } ?? "-"
+        var metadata: Logger.Metadata = ["client": "\(client)", "user": "\(user)"]
+        let failure: AuthenticationThrottle.Failure
+        do {
+            failure = try await throttle.recordFailure(from: client)
+        } catch {
+            metadata["failures"] = "uncounted"
+            context.logger.warning("auth.failed", metadata: metadata)
+            throw error
+        }
+        metadata["failures"] = "\(failure.count)"
+        context.logger.warning("auth.failed", metadata: metadata)
+        if failure.reachedLimit {
+            context.logger.warning(
+                "auth.blocked",
+                metadata: ["client": "\(client)", "seconds": "\(failure.remaining.roundedUpSeconds)"])
+        }
+        if failure.refused { throw APIError.authenticationThrottled(retryAfter: failure.remaining.roundedUpSeconds) }
+        throw APIError.unauthenticated
     }
 
     static func credentials(_ header: String?) -> (String, String)? {

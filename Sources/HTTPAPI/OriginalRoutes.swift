@@ -25,12 +25,13 @@ struct OriginalRoutes: Sendable {
             throw VerifyError.invalid("number")
         }
         let service = try await defaultService(false)
+        let origin = StartOrigin(credential: context.principal?.credential ?? "root")
         do {
-            _ = try await verifier.start(StartRequest(service: service, to: phone, channel: channel))
+            _ = try await verifier.start(StartRequest(service: service, to: phone, channel: channel, origin: origin))
         } catch let error as VerifyError where error.reason == .notFound(.service(service)) {
             // The remembered default service was deleted: find or create the current one and try once more.
             let current = try await defaultService(true)
-            _ = try await verifier.start(StartRequest(service: current, to: phone, channel: channel))
+            _ = try await verifier.start(StartRequest(service: current, to: phone, channel: channel, origin: origin))
         }
         return Response(status: .accepted)
     }

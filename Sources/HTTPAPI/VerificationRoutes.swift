@@ -20,7 +20,7 @@ struct VerificationRoutes: Sendable {
     private func start(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let service = try ServiceRoutes.serviceSid(context)
         let parameters = try await RequestParameters.read(request, context: context)
-        let start = try Self.startRequest(service: service, parameters)
+        let start = try Self.startRequest(service: service, parameters, principal: context.principal)
         if let keys = start.rateLimits, !keys.values.isEmpty { try await rateLimits.validate(keys, service: service) }
         let verification = try await verifier.start(start)
         return json.verification(verification).response(status: .created)
@@ -62,11 +62,14 @@ struct VerificationRoutes: Sendable {
 
     // MARK: Parameters
 
-    static func startRequest(service: ServiceSid, _ parameters: RequestParameters) throws -> StartRequest {
+    static func startRequest(
+        service: ServiceSid, _ parameters: RequestParameters, principal: Authenticator.Principal? = nil
+    ) throws -> StartRequest {
         guard let to = try parameters["To"].flatMap({ PhoneNumber(e164: $0) }) else { throw VerifyError.invalid("To") }
         guard let channel = try parameters["Channel"].flatMap(Channel.init(rawValue:)) else {
             throw VerifyError.invalid("Channel")
         }
+        let deviceIP = try parameters.checked("DeviceIp", StartParameters.deviceIP)
         let friendlyName = try parameters["CustomFriendlyName"]
         if let friendlyName, !ServiceSettings.isValidFriendlyName(friendlyName) {
             throw VerifyError.invalid("CustomFriendlyName")
@@ -78,9 +81,12 @@ struct VerificationRoutes: Sendable {
             details: VerificationDetails(
                 customFriendlyName: friendlyName, appHash: try parameters.checked("AppHash", StartParameters.appHash),
                 tags: try parameters.checked("Tags", StartParameters.tags),
-                deviceIP: try parameters.checked("DeviceIp", StartParameters.deviceIP)),
+                deviceIP: deviceIP),
             rateLimits: try parameters.checked("RateLimits", StartParameters.rateLimits),
-            riskCheck: try parameters.checked("RiskCheck") { RiskCheck(rawValue: $0) } ?? .enable)
+            riskCheck: try parameters.checked("RiskCheck") { RiskCheck(rawValue: $0) } ?? .enable,
+            origin: StartOrigin(
+                deviceNetwork: deviceIP.map { ClientAddress(IPAddress($0)).description },
+                credential: principal?.credential ?? "root"))
     }
 
     static func verificationSid(_ context: APIRequestContext, service: ServiceSid) throws -> VerificationSid {

@@ -2,6 +2,11 @@ import Crypto
 
 /// Decides whether HTTP Basic credentials may use the API: the root account pair from the environment (a second
 /// token is accepted during rotation), or an active API key (`SK…`) whose secret matches the stored SHA-256.
+///
+/// A key SID that cannot be stored is refused without a lookup, and one the store did not know is refused without
+/// another for `unknownKeyLifetime`. Only misses are remembered: a revoked key is refused at once on every instance,
+/// and a new one works on every instance at most `unknownKeyLifetime` after its creation. A remembered miss answers
+/// sooner than a lookup, which tells only whether a SID exists: SIDs are 128 random bits and no secret.
 public struct Authenticator: Sendable {
     public struct RootCredentials: Sendable {
         public var accountSid: AccountSid
@@ -18,12 +23,21 @@ public struct Authenticator: Sendable {
         case apiKey(APIKeySid)
     }
 
+    /// How long a key SID the store did not know is refused without asking it again.
+    public static let unknownKeyLifetime: Duration = .seconds(5)
+
     let root: RootCredentials
     let credentials: any CredentialStore
+    let now: @Sendable () -> ContinuousClock.Instant
+    private let unknownKeys = ExpiringSet<APIKeySid>(capacity: 10_000)
 
-    public init(root: RootCredentials, credentials: any CredentialStore) {
+    public init(
+        root: RootCredentials, credentials: any CredentialStore,
+        now: @escaping @Sendable () -> ContinuousClock.Instant
+    ) {
         self.root = root
         self.credentials = credentials
+        self.now = now
     }
 
     /// The principal, or nil for anything that is not a valid pair. Comparisons are constant-time.
@@ -35,7 +49,14 @@ public struct Authenticator: Sendable {
             for token in root.tokens where Self.constantTimeEqual(Self.digest(token), candidate) { matched = true }
             return matched ? .root : nil
         }
-        guard let sid = APIKeySid(username), let stored = try await credentials.activeSecretHash(sid) else {
+        // Keys are stored with lowercase hex (the table's CHECK), so no other spelling can name one.
+        guard let sid = APIKeySid(username), sid.isLowercase else { return nil }
+        // Remembered from before the lookup, not from its answer: a key created while the lookup ran is then refused
+        // for less than `unknownKeyLifetime` after its creation, never longer.
+        let asked = now()
+        if unknownKeys.expiry(of: sid, at: asked) != nil { return nil }
+        guard let stored = try await credentials.activeSecretHash(sid) else {
+            unknownKeys.insert(sid, until: asked.advanced(by: Self.unknownKeyLifetime), at: now())
             return nil
         }
         return Self.constantTimeEqual(stored, Self.digest(password)) ? .apiKey(sid) : nil
@@ -59,5 +80,15 @@ public struct Authenticator: Sendable {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
         var generator = SystemRandomNumberGenerator()
         return String((0..<32).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
+    }
+}
+
+extension Authenticator.Principal {
+    /// The credential per-key limits count under: `root` or the key's SID.
+    public var credential: String {
+        switch self {
+        case .root: "root"
+        case .apiKey(let sid): sid.rawValue
+        }
     }
 }

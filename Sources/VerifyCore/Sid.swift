@@ -42,6 +42,11 @@ public struct Sid<Kind: SidKind>: Hashable, Sendable, Comparable, CustomStringCo
 
     public var description: String { rawValue }
 
+    /// True when the hex digits are lowercase, as verifyd writes every SID.
+    public var isLowercase: Bool {
+        !rawValue.utf8.dropFirst(2).contains { (UInt8(ascii: "A")...UInt8(ascii: "F")).contains($0) }
+    }
+
     public static func < (lhs: Sid, rhs: Sid) -> Bool { lhs.rawValue < rhs.rawValue }
 
     private static func hex(_ value: UInt64) -> String {

@@ -111,10 +111,13 @@ public struct CheckCommand: Sendable {
     public var target: Target
     /// Consecutive failed checks per (service, phone) after which every check is refused, right code or not.
     public var failureCap: Int
+    /// The prefix rule an approval is counted for (its approved share keeps a prefix from being blocked).
+    public var prefixRule: PrefixRule
 
-    public init(service: ServiceSid, target: Target, failureCap: Int) {
+    public init(service: ServiceSid, target: Target, failureCap: Int, prefixRule: PrefixRule = .off) {
         self.service = service
         self.target = target
         self.failureCap = failureCap
+        self.prefixRule = prefixRule
     }
 }

@@ -14,16 +14,19 @@ public struct Verifier: Sendable {
         public var retryPolicy: RetryPolicy
         /// The operator's rules for destinations: geo permissions and line types.
         public var screening: StartScreening
+        public var abuse: AbuseSettings
 
         public init(
             phoneFailureCap: Int = 100, sendImmediately: Bool = true, leaseSeconds: Int = 60,
-            retryPolicy: RetryPolicy = RetryPolicy(), screening: StartScreening = StartScreening()
+            retryPolicy: RetryPolicy = RetryPolicy(), screening: StartScreening = StartScreening(),
+            abuse: AbuseSettings = .off
         ) {
             self.phoneFailureCap = phoneFailureCap
             self.sendImmediately = sendImmediately
             self.leaseSeconds = leaseSeconds
             self.retryPolicy = retryPolicy
             self.screening = screening
+            self.abuse = abuse
         }
     }
 
@@ -61,8 +64,11 @@ public struct Verifier: Sendable {
 
     // MARK: Start
 
-    public func start(_ request: StartRequest) async throws -> Verification {
-        guard sender.supports(request.channel) else { throw VerifyError(.channelDisabled) }
+    public func start(_ unmetered: StartRequest) async throws -> Verification {
+        guard sender.supports(unmetered.channel) else { throw VerifyError(.channelDisabled) }
+        var metered = unmetered
+        metered.meters = AbusePolicy.meters(for: unmetered, settings: settings.abuse, digest: keyring.rateLimitDigest)
+        let request = metered
         // Read once, before any database round trip (a lookup is some microseconds of CPU), and screened on before
         // anything is reserved or stored: with the service's settings as last seen here when there are any, and
         // again in the transaction on the row it reads.
@@ -129,7 +135,8 @@ public struct Verifier: Sendable {
     public func check(service: ServiceSid, target: CheckCommand.Target, code: String) async throws -> Verification {
         guard let candidate = OneTimeCode(code) else { throw VerifyError.invalid("Code") }
         let keyring = self.keyring
-        let command = CheckCommand(service: service, target: target, failureCap: settings.phoneFailureCap)
+        let command = CheckCommand(
+            service: service, target: target, failureCap: settings.phoneFailureCap, prefixRule: settings.abuse.prefix)
         let verification = try await verifications.check(command) { phone in
             keyring.candidates(candidate, service: service, phone: phone)
         }
@@ -184,11 +191,14 @@ public struct StartRequest: Sendable {
     public var details: VerificationDetails
     /// The `RateLimits` the start is counted under, names checked against the service's rate limits.
     public var rateLimits: RateLimitKeys?
-    /// Twilio's `RiskCheck`; no rule reads it yet (see `RiskCheck`).
+    /// Twilio's `RiskCheck`: `disable` skips the prefix rule, as Twilio's skips Fraud Guard.
     public var riskCheck: RiskCheck
     /// `CodeKeyring.erasedPhoneDigests(of: to)`, set by `Verifier.start`: an erased number that had opted out is
     /// known only by these.
     public var erasedPhoneDigests: [[UInt8]] = []
+    public var origin: StartOrigin
+    /// The counters of issue 9's limits this start takes, set by `Verifier.start` from `origin`.
+    public var meters: [AbuseMeter] = []
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
     public let newSid: VerificationSid
     public let attemptSid: AttemptSid
@@ -196,8 +206,9 @@ public struct StartRequest: Sendable {
     public init(
         service: ServiceSid, to: PhoneNumber, channel: Channel, locale: String? = nil, customCode: String? = nil,
         details: VerificationDetails = VerificationDetails(), rateLimits: RateLimitKeys? = nil,
-        riskCheck: RiskCheck = .enable
+        riskCheck: RiskCheck = .enable, origin: StartOrigin = StartOrigin()
     ) {
+        self.origin = origin
         self.service = service
         self.to = to
         self.channel = channel

@@ -69,7 +69,14 @@ extension PostgresVerificationStore {
             return .notFound
         }
         if try row.decode("sid", as: String?.self) != nil {
-            return .checked(try Verification(row: row, attempts: []))
+            let verification = try Verification(row: row, attempts: [])
+            // An approval is what tells a prefix's real users from pumping; counted after the check, on its own.
+            if verification.status == .approved, command.prefixRule.isOn,
+                let prefix = command.prefixRule.prefix(of: phone)
+            {
+                try await connection.query(AbuseCounting.countApproval(prefix))
+            }
+            return .checked(verification)
         }
         // Nothing was compared: the verification is out of attempts, or the phone's failures are at the cap.
         guard try row.decode("open", as: Bool.self) else { return .locked(retryAfter: secondsUntilExpiry) }

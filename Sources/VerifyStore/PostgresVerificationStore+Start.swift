@@ -1,8 +1,9 @@
 import Postgres
 import VerifyCore
 
-/// A start is two round trips: BEGIN with the transaction's limits and the state read under a row lock, then the
-/// writes `VerificationPolicy` decided on together with COMMIT.
+/// A start is two round trips: BEGIN with the transaction's limits, issue 9's counters (`AbuseCounting`) and the
+/// state read under a row lock, then the writes `VerificationPolicy` decided on together with COMMIT. A start a
+/// counter refuses rolls back (so it counted nothing) and then records the refusal in one more statement.
 extension PostgresVerificationStore {
     public func start(
         _ request: StartRequest, settings: Verifier.Settings,
@@ -11,21 +12,48 @@ extension PostgresVerificationStore {
         // A start that races another for the same phone can lose the insert (its transaction then committed nothing
         // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead.
         for _ in 0..<3 {
-            let outcome = try await client.withTransaction { connection in
-                try await Self.start(request, settings: settings, prepare: prepare, on: connection)
+            let outcome: PendingCode?
+            var recorded: [AbuseRefusal] = []
+            do {
+                outcome = try await client.withTransaction { connection in
+                    try await Self.start(
+                        request, settings: settings, prepare: prepare, recorded: &recorded, on: connection)
+                }
+            } catch let refused as AbuseRefused {
+                try await record(refused.refusals, request: request, settings: settings)
+                throw refused.refusals[0].error
             }
+            try await record(recorded, request: request, settings: settings)
             if let outcome { return outcome }
         }
         throw VerifyError(.tooManyConcurrentRequests, retryAfter: 1)
     }
 
+    /// A counter refused the start: thrown out of its transaction so that it rolls back.
+    private struct AbuseRefused: Error {
+        var refusals: [AbuseRefusal]
+    }
+
+    private func record(_ refusals: [AbuseRefusal], request: StartRequest, settings: Verifier.Settings) async throws {
+        guard !refusals.isEmpty else { return }
+        try await client.query(
+            AbuseCounting.record(refusals, phone: request.to, blockSeconds: settings.abuse.prefix.blockSeconds))
+    }
+
     private static func start(
         _ request: StartRequest, settings: Verifier.Settings, prepare: (VerifyService, Bool) throws -> PreparedCode,
-        on connection: PostgresConnection
+        recorded: inout [AbuseRefusal], on connection: PostgresConnection
     ) async throws -> PendingCode? {
-        guard let row = try await connection.query(startState(request)).single() else {
+        let prefix = AbusePolicy.prefix(for: request, settings: settings.abuse)
+        let counting = AbuseCounting.statements(meters: request.meters, prefix: prefix, phone: request.to)
+        let results = try await connection.pipeline(counting + [startState(request)])
+        guard let row = results[counting.count].single() else {
             throw VerifyError(.notFound(.service(request.service)))
         }
+        let tally = try AbuseCounting.tally(results.prefix(counting.count), meters: request.meters, prefix: prefix)
+        let refusals = AbusePolicy.judge(tally, settings: settings.abuse)
+        if refusals.first?.enforced == true { throw AbuseRefused(refusals: refusals) }
+        recorded = refusals
         let service = try VerifyService(row: row)
         let phone = PhoneStanding(
             isBlocked: try row.decode("blocked"), isOptedOut: try row.decode("opted_out"),

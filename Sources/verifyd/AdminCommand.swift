@@ -66,3 +66,20 @@ struct PhonesCommand: AsyncParsableCommand {
         func run() async throws { try await runAdmin { try await $0.erase(number) } }
     }
 }
+
+struct PrefixesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prefixes", abstract: "List and lift the prefix rule's blocks.",
+        subcommands: [List.self, Lift.self])
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List blocked prefixes and why they were blocked.")
+        func run() async throws { try await runAdmin { try await $0.listPrefixBlocks() } }
+    }
+
+    struct Lift: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Lift the block on PREFIX at once.")
+        @Argument(help: "The prefix, E.164 without its last digits (+447700900).") var prefix: String
+        func run() async throws { try await runAdmin { try await $0.liftPrefixBlock(prefix) } }
+    }
+}

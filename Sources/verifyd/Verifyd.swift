@@ -10,7 +10,7 @@ struct Verifyd: AsyncParsableCommand {
         discussion: "Every setting comes from the environment; see README.md and .env.example.",
         subcommands: [
             ServeCommand.self, MigrateCommand.self, CheckCommand.self, KeysCommand.self, ServicesCommand.self,
-            PhonesCommand.self, StatsCommand.self,
+            PhonesCommand.self, PrefixesCommand.self, StatsCommand.self,
         ]
     )
 

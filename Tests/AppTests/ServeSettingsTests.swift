@@ -9,7 +9,7 @@ struct ServeSettingsTests {
         "DATABASE_URL": "host=/tmp port=5432 dbname=verifyd",
         "VERIFYD_PUBLIC_URL": "https://verify.example.com/",
         "VERIFYD_ACCOUNT_SID": "AC" + String(repeating: "a", count: 32),
-        "VERIFYD_AUTH_TOKEN": "token",
+        "VERIFYD_AUTH_TOKEN": "a-root-token-of-32-characters-ok",
         "VERIFYD_CODE_KEY": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=",
         "VERIFYD_DELIVERY": "console",
     ]
@@ -33,7 +33,7 @@ struct ServeSettingsTests {
         #expect(settings.delivery.fastPath)
         #expect(settings.delivery.breakerThreshold == 10)
         #expect(settings.delivery.breakerCooldown == .seconds(30))
-        #expect(settings.authTokens == ["token"])
+        #expect(settings.authTokens == ["a-root-token-of-32-characters-ok"])
     }
 
     @Test("every missing and invalid variable is reported at once, without echoing secrets")
@@ -55,6 +55,28 @@ struct ServeSettingsTests {
         }
         #expect(error?.problems.count == 6)
         #expect(!problems.contains("dG9vLXNob3J0"))
+    }
+
+    @Test("root tokens shorter than 32 characters are refused, both of them, among the other problems")
+    func shortTokens() throws {
+        var environment = Self.valid
+        environment["VERIFYD_AUTH_TOKEN"] = String(repeating: "p", count: 31)
+        environment["VERIFYD_AUTH_TOKEN_SECONDARY"] = "short-secondary"
+        environment["VERIFYD_CODE_KEY"] = nil
+        let error = #expect(throws: ConfigurationError.self) { try ServeSettings.fromEnvironment(environment) }
+        let problems = error?.problems ?? []
+        #expect(problems.count == 3)
+        #expect(problems.contains { $0.hasPrefix("VERIFYD_AUTH_TOKEN ") && $0.contains("32") })
+        #expect(problems.contains { $0.hasPrefix("VERIFYD_AUTH_TOKEN_SECONDARY ") && $0.contains("32") })
+        #expect(problems.contains { $0.hasPrefix("VERIFYD_CODE_KEY ") })
+        #expect(!problems.joined().contains(String(repeating: "p", count: 31)))
+        #expect(!problems.joined().contains("short-secondary"))
+
+        environment["VERIFYD_AUTH_TOKEN"] = String(repeating: "p", count: 32)
+        environment["VERIFYD_AUTH_TOKEN_SECONDARY"] = String(repeating: "s", count: 40)
+        environment["VERIFYD_CODE_KEY"] = Self.valid["VERIFYD_CODE_KEY"]
+        let settings = try ServeSettings.fromEnvironment(environment)
+        #expect(settings.authTokens == [String(repeating: "p", count: 32), String(repeating: "s", count: 40)])
     }
 
     @Test("Twilio delivery needs the account, the token and a sender; an API key needs its secret")

@@ -107,6 +107,9 @@ struct ErrorAnswerTests {
             status: .forbidden, code: 60605, message: "Verification delivery attempt blocked by geo permissions"),
         Row(error: APIError.unauthenticated, status: .unauthorized, code: 20003, message: "Authenticate"),
         Row(
+            error: APIError.authenticationThrottled(retryAfter: 297), status: .tooManyRequests, code: 20429,
+            message: "Too Many Requests", retryAfter: "297"),
+        Row(
             error: APIError.malformedBody, status: .badRequest, code: 60200, message: "Invalid parameter: request body"),
         Row(
             error: APIError.unsupportedMediaType, status: .unsupportedMediaType, code: 60200,

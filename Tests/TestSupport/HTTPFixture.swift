@@ -14,8 +14,8 @@ public struct HTTPFixture: Sendable {
     }
 
     public static let accountSid = "AC0123456789abcdef0123456789abcdef"
-    public static let authToken = "primary-root-token-for-tests"
-    public static let secondaryAuthToken = "secondary-root-token-for-tests"
+    public static let authToken = "primary-root-token-for-tests-0123456789"
+    public static let secondaryAuthToken = "secondary-root-token-for-tests-0123456789"
     public static let publicURL = "https://verify.example.test"
     public static let twilioAuthToken = "twilio-primary-webhook-token"
     public static let twilioSecondaryAuthToken = "twilio-secondary-webhook-token"
@@ -27,6 +27,8 @@ public struct HTTPFixture: Sendable {
     public let logs: HTTPFixtureLogs
     public let logger: Logger
     public let codeKey: [UInt8]
+    /// The clock of every app's caches (unknown API keys, blocked client addresses).
+    public let clock = TestClock()
 
     /// Runs `body` with a fixture and an app built from it, then closes everything and drops the database.
     @discardableResult
@@ -114,7 +116,8 @@ public struct HTTPFixture: Sendable {
     {
         try await buildApplication(
             try ServeSettings.fromEnvironment(environment(delivery: delivery, extra)),
-            migrations: try MigrationSource.load(directory: nil), migrateFirst: true, sender: sender, logger: logger)
+            migrations: try MigrationSource.load(directory: nil), migrateFirst: true, sender: sender,
+            now: { [clock] in clock.now }, logger: logger)
     }
 
     /// `Authorization: Basic …` for `username` and `password`.

@@ -25,7 +25,7 @@ struct AuthenticatorTests {
     static func authenticator(tokens: [String] = [primary, secondary]) -> Authenticator {
         Authenticator(
             root: Authenticator.RootCredentials(accountSid: account, tokens: tokens),
-            credentials: KeyTable(active: [activeKey: Authenticator.digest(keySecret)]))
+            credentials: KeyTable(active: [activeKey: Authenticator.digest(keySecret)]), now: { .now })
     }
 
     struct Row: Sendable, CustomTestStringConvertible {
@@ -83,7 +83,7 @@ struct AuthenticatorTests {
         for stored in [[], Array(digest.prefix(16)), digest + [0]] {
             let authenticator = Authenticator(
                 root: Authenticator.RootCredentials(accountSid: Self.account, tokens: [Self.primary]),
-                credentials: KeyTable(active: [Self.activeKey: stored]))
+                credentials: KeyTable(active: [Self.activeKey: stored]), now: { .now })
             let principal = try await authenticator.authenticate(
                 username: Self.activeKey.rawValue, password: Self.keySecret)
             #expect(principal == nil, "stored hash of \(stored.count) bytes")

@@ -45,7 +45,7 @@ struct CredentialStoreTests {
     @Test("the authenticator accepts a key's secret until the key is revoked")
     func authenticator() async throws {
         try await StoreFixture.run { fixture in
-            let authenticator = Authenticator(root: Self.root, credentials: fixture.credentials)
+            let authenticator = Authenticator(root: Self.root, credentials: fixture.credentials, now: { .now })
             let secret = Authenticator.makeSecret()
             let sid = APIKeySid.random()
             _ = try await fixture.credentials.createAPIKey(

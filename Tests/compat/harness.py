@@ -118,6 +118,10 @@ class VerifydServer:
                 "VERIFYD_LOG_FORMAT": "text",
                 # No test watches readiness during shutdown; the default 5 s drain only slows every teardown.
                 "VERIFYD_SHUTDOWN_DRAIN_SECONDS": "0",
+                # Every server of the session shares one database and one client address (127.0.0.1), so the
+                # refusal tests of the whole session would add up to the failed-login limit; the throttle's own
+                # test sets a low one and names its clients through X-Forwarded-For.
+                "VERIFYD_AUTH_FAILURE_LIMIT": "10000",
             }
         )
         env.update(self.extra_env)

@@ -1,18 +1,34 @@
 """Authentication as twilio-python sends it: the root pair, a wrong token, and API keys made with `verifyd keys`."""
 
 import re
+import secrets
 
 import pytest
 from twilio.base.exceptions import TwilioException
+from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
 from harness import friendly_name, http_request, twilio_error
 
 
-def client_for(verifyd, username: str, password: str, account_sid: str | None = None) -> Client:
-    twilio = Client(username, password, account_sid)
+def client_for(
+    verifyd, username: str, password: str, account_sid: str | None = None, forwarded_for: str | None = None
+) -> Client:
+    twilio = Client(username, password, account_sid, http_client=ForwardedFor(forwarded_for) if forwarded_for else None)
     twilio.verify.base_url = verifyd.base_url
     return twilio
+
+
+class ForwardedFor(TwilioHttpClient):
+    """Sends X-Forwarded-For, as a balancer in front of verifyd would."""
+
+    def __init__(self, address: str):
+        super().__init__()
+        self.address = address
+
+    def request(self, method, url, params=None, data=None, headers=None, **kwargs):
+        headers = dict(headers or {}, **{"X-Forwarded-For": self.address})
+        return super().request(method, url, params=params, data=data, headers=headers, **kwargs)
 
 
 def create_key(verifyd, name: str = "compat") -> dict:
@@ -44,6 +60,20 @@ def test_unknown_account_is_401_20003(verifyd, new_service):
     stranger = client_for(verifyd, "AC" + "1" * 32, verifyd.auth_token)
     with twilio_error(401, 20003):
         stranger.verify.v2.services(service_sid).fetch()
+
+
+def test_failed_logins_past_the_limit_are_429_20429_even_with_the_right_token(verifyd_factory):
+    server = verifyd_factory(VERIFYD_AUTH_FAILURE_LIMIT="2", VERIFYD_TRUSTED_PROXIES="127.0.0.1")
+    address = f"198.18.{secrets.randbelow(256)}.{secrets.randbelow(256)}"
+    wrong = client_for(server, server.account_sid, "0" * 32, forwarded_for=address)
+    for _ in range(2):
+        with twilio_error(401, 20003):
+            wrong.verify.v2.services.create(friendly_name=friendly_name())
+    right = client_for(server, server.account_sid, server.auth_token, forwarded_for=address)
+    with twilio_error(429, 20429):
+        right.verify.v2.services.create(friendly_name=friendly_name())
+    elsewhere = client_for(server, server.account_sid, server.auth_token, forwarded_for="198.19.0.1")
+    assert elsewhere.verify.v2.services.create(friendly_name=friendly_name()).sid.startswith("VA")
 
 
 def test_missing_credentials_are_401(verifyd):

@@ -14,6 +14,7 @@ dotenv_ensure() {
     chmod 600 "$file"
     dotenv_add_missing "$file" VERIFYD_CODE_KEY "$(random_base64 32)"
     dotenv_add_missing "$file" VERIFYD_ACCOUNT_SID "AC$(random_hex 16)"
+    # 16 random bytes are 32 hex digits, the shortest root token serve accepts.
     dotenv_add_missing "$file" VERIFYD_AUTH_TOKEN "$(random_hex 16)"
 }
 
