@@ -9,6 +9,7 @@ let migrationFiles = [
     "0002_check_gate.sql",
     "0003_inbound_message_receipts.sql",
     "0004_rate_limits_and_safe_list.sql",
+    "0008_idempotency_keys.sql",
 ]
 
 let strict: [SwiftSetting] = [

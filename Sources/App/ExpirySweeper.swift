@@ -4,7 +4,7 @@ import VerifyCore
 
 /// Turns pending verifications past their validity into `expired` and erases their code ciphertext, so a code
 /// nobody asks about again does not stay decryptable in the database until the phone is used once more. Deletes
-/// rate-limit counters whose window has ended, which nothing reads again.
+/// rate-limit counters whose window has ended and idempotency answers past their 24 hours, which nothing reads again.
 struct ExpirySweeper: Service {
     let verifications: any VerificationStore
     let rateLimits: any RateLimitStore
@@ -23,6 +23,9 @@ struct ExpirySweeper: Service {
                 var deleted = 0
                 repeat {
                     deleted = try await rateLimits.deleteExpiredCounters(limit: batchSize)
+                } while deleted == batchSize && !Task.isShuttingDownGracefully
+                repeat {
+                    deleted = try await verifications.deleteExpiredIdempotencyKeys(limit: batchSize)
                 } while deleted == batchSize && !Task.isShuttingDownGracefully
             } catch {
                 logger.warning("expiry.sweep.failed", metadata: ["error": "\(error)"])

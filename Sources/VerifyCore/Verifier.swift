@@ -48,6 +48,13 @@ public struct Verifier: Sendable {
     // MARK: Start
 
     public func start(_ request: StartRequest) async throws -> Verification {
+        try await start(request, idempotency: nil).acted
+    }
+
+    /// A start that, under an `Idempotency-Key`, may answer what an earlier request under the key answered.
+    public func start(_ request: StartRequest, idempotency: IdempotentRequest?) async throws
+        -> IdempotentOutcome<Verification>
+    {
         guard sender.supports(request.channel) else { throw VerifyError(.channelDisabled) }
         // With delivery down nothing is stored: the caller retries later instead of holding a verification that
         // cannot reach the phone.
@@ -62,8 +69,16 @@ public struct Verifier: Sendable {
             slot = reserved
         }
         let keyring = self.keyring
-        let pending = try await verifications.start(request, settings: settings) { service in
+        let outcome = try await verifications.start(request, settings: settings, idempotency: idempotency) { service in
             try Self.prepare(request, service: service, keyring: keyring)
+        }
+        let pending: PendingCode
+        switch outcome {
+        case .acted(let value):
+            pending = value
+        case .replayed(let answer):
+            logger.info("verification.replayed", metadata: ["service": "\(request.service)", "route": "start"])
+            return .replayed(answer)
         }
         let verification = pending.verification
         logger.info(
@@ -72,10 +87,10 @@ public struct Verifier: Sendable {
                 "sid": "\(verification.sid)", "service": "\(verification.serviceSid)", "to": "\(verification.to)",
                 "channel": "\(verification.channel.rawValue)", "sends": "\(verification.sendAttempts.count)",
             ])
-        guard let slot else { return verification }
+        guard let slot else { return .acted(verification) }
         let message = try self.message(pending, attempt: request.attemptSid)
-        return try await deliver(
-            message, via: slot, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1)
+        return .acted(
+            try await deliver(message, via: slot, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1))
     }
 
     static func prepare(_ request: StartRequest, service: VerifyService, keyring: CodeKeyring) throws -> PreparedCode {
@@ -96,11 +111,23 @@ public struct Verifier: Sendable {
     /// Checks `code` against the live verification of `target`. A malformed code is refused as an invalid parameter
     /// without counting an attempt: no well-formed code can match it, so it reveals nothing.
     public func check(service: ServiceSid, target: CheckCommand.Target, code: String) async throws -> Verification {
+        try await check(service: service, target: target, code: code, idempotency: nil).acted
+    }
+
+    /// A check that, under an `Idempotency-Key`, may answer what an earlier request under the key answered: a
+    /// client whose approval was lost on the way gets it again, which Twilio's API (404 once approved) cannot give.
+    public func check(
+        service: ServiceSid, target: CheckCommand.Target, code: String, idempotency: IdempotentRequest?
+    ) async throws -> IdempotentOutcome<Verification> {
         guard let candidate = OneTimeCode(code) else { throw VerifyError.invalid("Code") }
         let keyring = self.keyring
         let command = CheckCommand(service: service, target: target, failureCap: settings.phoneFailureCap)
-        let verification = try await verifications.check(command) { phone in
+        let outcome = try await verifications.check(command, idempotency: idempotency) { phone in
             keyring.candidates(candidate, service: service, phone: phone)
+        }
+        guard case .acted(let verification) = outcome else {
+            logger.info("verification.replayed", metadata: ["service": "\(service)", "route": "check"])
+            return outcome
         }
         logger.info(
             "verification.checked",
@@ -108,7 +135,7 @@ public struct Verifier: Sendable {
                 "sid": "\(verification.sid)", "status": "\(verification.status.rawValue)",
                 "attempts": "\(verification.checkAttempts)",
             ])
-        return verification
+        return outcome
     }
 
     public func fetch(service: ServiceSid, sid: VerificationSid) async throws -> Verification {

@@ -5,23 +5,38 @@ import VerifyCore
 /// writes `VerificationPolicy` decided on together with COMMIT.
 extension PostgresVerificationStore {
     public func start(
-        _ request: StartRequest, settings: Verifier.Settings,
+        _ request: StartRequest, settings: Verifier.Settings, idempotency: IdempotentRequest?,
         prepare: @escaping @Sendable (VerifyService) throws -> PreparedCode
-    ) async throws -> PendingCode {
+    ) async throws -> IdempotentOutcome<PendingCode> {
         // A start that races another for the same phone can lose the insert (its transaction then committed nothing
         // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead.
         for _ in 0..<3 {
-            let outcome = try await client.withTransaction { connection in
-                try await Self.start(request, settings: settings, prepare: prepare, on: connection)
+            let outcome = try await client.withTransaction { connection -> IdempotentOutcome<PendingCode>? in
+                guard let idempotency else {
+                    return try await Self.start(
+                        request, settings: settings, commit: true, prepare: prepare, on: connection
+                    )
+                    .map { .acted($0) }
+                }
+                if let answer = try await Self.claim(idempotency, service: request.service, on: connection) {
+                    return .replayed(answer)
+                }
+                let pending = try await Self.start(
+                    request, settings: settings, commit: false, prepare: prepare, on: connection)
+                let last = pending.map { Self.record(idempotency, $0.verification, service: request.service) }
+                try await connection.pipeline(
+                    [last ?? Self.release(idempotency, service: request.service)], commit: true)
+                return pending.map { .acted($0) }
             }
             if let outcome { return outcome }
         }
         throw VerifyError(.tooManyConcurrentRequests, retryAfter: 1)
     }
 
+    /// The start's statements; with `commit` false the transaction stays open after its writes, for the answer.
     private static func start(
-        _ request: StartRequest, settings: Verifier.Settings, prepare: (VerifyService) throws -> PreparedCode,
-        on connection: PostgresConnection
+        _ request: StartRequest, settings: Verifier.Settings, commit: Bool,
+        prepare: (VerifyService) throws -> PreparedCode, on connection: PostgresConnection
     ) async throws -> PendingCode? {
         guard let row = try await connection.query(startState(request)).single() else {
             throw VerifyError(.notFound(.service(request.service)))
@@ -39,11 +54,12 @@ extension PostgresVerificationStore {
         case .refuse(let error):
             throw error
         case .resend(let sid):
-            return try await resend(sid, request: request, settings: settings, service: service, on: connection)
+            return try await resend(
+                sid, request: request, settings: settings, service: service, commit: commit, on: connection)
         case .create(let expiring):
             return try await create(
                 request, settings: settings, service: service, prepared: prepared, expiring: expiring,
-                on: connection)
+                commit: commit, on: connection)
         }
     }
 
@@ -78,7 +94,7 @@ extension PostgresVerificationStore {
     /// the slot.
     private static func create(
         _ request: StartRequest, settings: Verifier.Settings, service: VerifyService, prepared: PreparedCode,
-        expiring: VerificationSid?, on connection: PostgresConnection
+        expiring: VerificationSid?, commit: Bool, on connection: PostgresConnection
     ) async throws -> PendingCode? {
         let sid = request.newSid
         let serviceSettings = service.settings
@@ -107,7 +123,7 @@ extension PostgresVerificationStore {
                 a.created_at AS attempt_created_at, a.status AS attempt_status
             FROM v, a
             """)
-        let results = try await connection.pipeline(statements, commit: true)
+        let results = try await connection.pipeline(statements, commit: commit)
         guard let row = results[results.count - 1].single() else { return nil }
         let attempt = SendAttempt(
             sid: request.attemptSid, channel: request.channel, time: try row.decode("attempt_created_at"),
@@ -117,7 +133,7 @@ extension PostgresVerificationStore {
 
     private static func resend(
         _ sid: VerificationSid, request: StartRequest, settings: Verifier.Settings, service: VerifyService,
-        on connection: PostgresConnection
+        commit: Bool, on connection: PostgresConnection
     ) async throws -> PendingCode {
         let details = request.details
         let results = try await connection.pipeline(
@@ -137,7 +153,7 @@ extension PostgresVerificationStore {
                 FROM v, a
                 """,
                 SendAttempt.query(bucket: sid.bucket, verification: sid),
-            ], commit: true)
+            ], commit: commit)
         let row = results[0][0]
         return try PendingCode(
             row: row, service: service, code: PendingCode.sealed(row), attempts: SendAttempt.decodeAll(results[1]))
