@@ -89,5 +89,4 @@ public enum IdempotentOutcome<Value: Sendable>: Sendable {
             return value
         }
     }
-
 }
