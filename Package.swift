@@ -12,6 +12,7 @@ let migrationFiles = [
     "0005_destination_screening.sql",
     "0006_auth_failures.sql",
     "0007_verification_attempts.sql",
+    "0008_idempotency_keys.sql",
     "0009_abuse_counters.sql",
     "0010_retention.sql",
 ]

@@ -13,6 +13,7 @@ public enum MigrationSource {
         ("0005_destination_screening.sql", PackageResources._005_destination_screening_sql),
         ("0006_auth_failures.sql", PackageResources._006_auth_failures_sql),
         ("0007_verification_attempts.sql", PackageResources._007_verification_attempts_sql),
+        ("0008_idempotency_keys.sql", PackageResources._008_idempotency_keys_sql),
         ("0009_abuse_counters.sql", PackageResources._009_abuse_counters_sql),
         ("0010_retention.sql", PackageResources._010_retention_sql),
     ]

@@ -4,7 +4,8 @@ import VerifyCore
 
 /// Turns pending verifications past their validity into `expired` and erases their code ciphertext, so a code
 /// nobody asks about again does not stay decryptable in the database until the phone is used once more. Deletes
-/// rate-limit, abuse and failed-authentication counters whose window has ended, which nothing reads again.
+/// rate-limit, abuse and failed-authentication counters whose window has ended and idempotency answers past their
+/// 24 hours, which nothing reads again.
 struct ExpirySweeper: Service {
     let verifications: any VerificationStore
     let rateLimits: any RateLimitStore
@@ -32,6 +33,9 @@ struct ExpirySweeper: Service {
                 {}
                 while try await abuse.deleteEnded(limit: batchSize) == batchSize, !Task.isShuttingDownGracefully {}
                 while try await throttle.purgeEnded(limit: batchSize) == batchSize, !Task.isShuttingDownGracefully {}
+                while try await verifications.deleteExpiredIdempotencyKeys(limit: batchSize) == batchSize,
+                    !Task.isShuttingDownGracefully
+                {}
             } catch {
                 logger.warning("expiry.sweep.failed", metadata: ["error": "\(error)"])
             }

@@ -129,6 +129,12 @@ struct ErrorAnswer: Sendable, Equatable {
             self.init(status: .badRequest, code: 60211, message: "Bucket with the given Interval already exists")
         case .alreadySafeListed:
             self.init(status: .badRequest, code: 60411, message: "Phone Number already exists")
+        case .idempotencyKeyReused:
+            // Twilio has no code for this (its API takes no Idempotency-Key); 60200 names what to fix, and 422 is
+            // the status the IETF draft on the header gives a key reused with another payload.
+            self.init(
+                status: .unprocessableContent, code: 60200,
+                message: "Invalid parameter: Idempotency-Key was used with other parameters")
         }
         if let retryAfter = error.retryAfter { self.retryAfter = max(1, retryAfter) }
     }

@@ -113,6 +113,12 @@ struct RequestParameters: Sendable {
         return allowed && (1...64).contains(name.utf8.count) ? name : "request body"
     }
 
+    /// Every name followed by its values, names in order, for a digest of the request: equal parameters give equal
+    /// fields however the body spelled them (form or JSON, in any order).
+    var canonicalFields: [String] {
+        values.keys.sorted().flatMap { name in [name, String(values[name]?.count ?? 0)] + (values[name] ?? []) }
+    }
+
     /// The text of `name`, nil when absent; 60200 naming it when it was given more than once, or as a JSON number
     /// or boolean.
     subscript(name: String) -> String? {

@@ -40,7 +40,8 @@ struct TwilioWebhookRoutes: Sendable {
     private func voice(_ context: APIRequestContext) async throws -> Response {
         var response = TwiMLResponse()
         guard let sid = context.parameters.get("verification").flatMap({ VerificationSid($0) }),
-            let (script, askForKeyPress) = try await verifier.callScript(for: sid)
+            let call = try context.webhookParameters["CallSid"],
+            let (script, askForKeyPress) = try await verifier.callScript(for: sid, call: call)
         else {
             response.say("This verification code is no longer valid. Goodbye.", language: "en-US")
             response.hangup()

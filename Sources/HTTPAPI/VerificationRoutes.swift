@@ -22,8 +22,11 @@ struct VerificationRoutes: Sendable {
         let parameters = try await RequestParameters.read(request, context: context)
         let start = try Self.startRequest(service: service, parameters, principal: context.principal)
         if let keys = start.rateLimits, !keys.values.isEmpty { try await rateLimits.validate(keys, service: service) }
-        let verification = try await verifier.start(start)
-        return json.verification(verification).response(status: .created)
+        let json = self.json
+        let render: @Sendable (Verification) -> StoredAnswer = { Self.stored(json.verification($0), status: .created) }
+        let idempotency = try Self.idempotency(
+            request, context, route: "start", service: service, parameters: parameters, answer: render)
+        return Self.response(try await verifier.start(start, idempotency: idempotency), render: render)
     }
 
     private func fetch(_ context: APIRequestContext) async throws -> Response {
@@ -56,8 +59,13 @@ struct VerificationRoutes: Sendable {
             throw VerifyError.invalid("To")
         }
         guard let code = try parameters["Code"] else { throw VerifyError.invalid("Code") }
-        let verification = try await verifier.check(service: service, target: target, code: code)
-        return json.check(verification).response()
+        let json = self.json
+        let render: @Sendable (Verification) -> StoredAnswer = { Self.stored(json.check($0), status: .ok) }
+        let idempotency = try Self.idempotency(
+            request, context, route: "check", service: service, parameters: parameters, answer: render)
+        return Self.response(
+            try await verifier.check(service: service, target: target, code: code, idempotency: idempotency),
+            render: render)
     }
 
     // MARK: Parameters

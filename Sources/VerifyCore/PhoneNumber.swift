@@ -2,7 +2,7 @@ import Crypto
 
 /// A telephone number in E.164 form: `+`, a first digit 1–9, at most 15 digits, as Twilio checks it.
 ///
-/// `description` is masked (`+1415***0100`) so that interpolating a number into a log line cannot leak it; the full
+/// `description` is masked (`+1***00`) so that interpolating a number into a log line cannot leak it; the full
 /// form is `e164`, to be used where the number is data, not text for people.
 public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
     public let e164: String
@@ -17,11 +17,23 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
         self.e164 = String(string)
     }
 
-    /// The number with its middle hidden: the first five and last four characters stay, e.g. `+1415***0100`.
-    public var masked: String {
-        // Too short to keep both ends without showing every digit: keep only the country code's first digit.
-        guard e164.count > 9 else { return String(e164.prefix(2)) + "***" }
-        return String(e164.prefix(5)) + "***" + String(e164.suffix(4))
+    /// The number with all but three digits hidden: the first and the last two, e.g. `+1***00`.
+    ///
+    /// Why so few: no log line, with the identifiers in it, may narrow a number down to fewer than a million
+    /// candidates. At least six digits stay hidden (10^6 candidates), and the SIDs logged beside a number lose
+    /// their bucket in the log (`VerifydLogHandler`), the only part of them derived from the number. The first digit
+    /// names the country's zone, the last two tell numbers apart in a busy log often enough. A number too short to
+    /// keep six hidden digits that way keeps only its first digit, or nothing.
+    public var masked: String { PhoneNumber.mask(e164) }
+
+    /// The rule of `masked` for any text, E.164 or not; the Twilio module applies the same one (`PhoneNumberMask`).
+    public static func mask(_ number: String) -> String {
+        let characters = Array(number)
+        let digits = characters.count - (characters.first == "+" ? 1 : 0)
+        let head = characters.first == "+" ? String(characters.prefix(2)) : String(characters.prefix(1))
+        if digits >= 9 { return head + "***" + String(characters.suffix(2)) }
+        if digits >= 7 { return head + "***" }
+        return "***"
     }
 
     public var description: String { masked }

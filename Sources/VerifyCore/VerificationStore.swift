@@ -5,16 +5,22 @@ public protocol VerificationStore: Sendable {
     /// Creates a verification, or re-sends the pending one, and writes its delivery attempt, all in one transaction.
     /// `prepare` runs inside it once the service is known, with whether the number is on the Safe List (to screen
     /// and validate the request against the service and seal a new code), and may throw. Refusals throw `VerifyError`.
+    ///
+    /// Under an `Idempotency-Key` the answer is stored in the same transaction, and a request whose key already
+    /// answered gets that answer instead (or `idempotencyKeyReused`, for other parameters).
     func start(
-        _ request: StartRequest, settings: Verifier.Settings,
+        _ request: StartRequest, settings: Verifier.Settings, idempotency: IdempotentRequest?,
         prepare: @escaping @Sendable (_ service: VerifyService, _ isSafeListed: Bool) throws -> PreparedCode
-    ) async throws -> PendingCode
+    ) async throws -> IdempotentOutcome<PendingCode>
 
     /// Counts a check attempt and approves or rejects it under row locks, within the per-verification attempts and
     /// the per-(service, phone) cap on consecutive failures. `candidates` gives the candidate code's HMACs for the
     /// verification's number (storage never sees the code). Throws `VerifyError` for 404 and 429 answers.
-    func check(_ command: CheckCommand, candidates: @escaping @Sendable (PhoneNumber) -> CodeCandidates)
-        async throws -> Verification
+    /// Under an `Idempotency-Key`, as `start`.
+    func check(
+        _ command: CheckCommand, idempotency: IdempotentRequest?,
+        candidates: @escaping @Sendable (PhoneNumber) -> CodeCandidates
+    ) async throws -> IdempotentOutcome<Verification>
 
     /// The verification while it is live (pending or out of attempts, within its validity), else nil.
     func verification(_ sid: VerificationSid, service: ServiceSid) async throws -> Verification?
@@ -24,13 +30,34 @@ public protocol VerificationStore: Sendable {
     func update(_ sid: VerificationSid, service: ServiceSid, to status: VerificationStatus) async throws
         -> Verification?
 
-    /// What a voice call needs to read a pending verification's code, or nil when it is no longer pending.
-    func pendingCode(_ sid: VerificationSid) async throws -> PendingCode?
+    /// What a voice call needs to read a pending verification's code, or nil when it is no longer pending or `call`
+    /// is not a call placed for it that is still going on (its attempt `sent`, with `call` as its provider SID).
+    func pendingCode(_ sid: VerificationSid, call: String) async throws -> PendingCode?
 
     /// Marks up to `limit` pending verifications past their validity `expired` and erases their ciphertext; returns
     /// the channel and number of each, for the metrics. Verifications are also expired when touched; this sweep
     /// erases codes nobody asks about again.
     func expireOverdue(limit: Int) async throws -> [(channel: Channel, to: PhoneNumber)]
+
+    /// Deletes up to `limit` idempotency answers past their 24 hours; returns how many.
+    func deleteExpiredIdempotencyKeys(limit: Int) async throws -> Int
+}
+
+extension VerificationStore {
+    /// A start without an `Idempotency-Key`.
+    public func start(
+        _ request: StartRequest, settings: Verifier.Settings,
+        prepare: @escaping @Sendable (_ service: VerifyService, _ isSafeListed: Bool) throws -> PreparedCode
+    ) async throws -> PendingCode {
+        try await start(request, settings: settings, idempotency: nil, prepare: prepare).acted
+    }
+
+    /// A check without an `Idempotency-Key`.
+    public func check(_ command: CheckCommand, candidates: @escaping @Sendable (PhoneNumber) -> CodeCandidates)
+        async throws -> Verification
+    {
+        try await check(command, idempotency: nil, candidates: candidates).acted
+    }
 }
 
 /// Optional request fields kept with a verification.

@@ -85,9 +85,12 @@ extension Verifier {
 
     // MARK: Webhooks
 
-    /// What a call for verification `sid` should say, or nil when the verification is no longer pending.
-    public func callScript(for sid: VerificationSid) async throws -> (script: CallScript, askForKeyPress: Bool)? {
-        guard let pending = try await verifications.pendingCode(sid) else { return nil }
+    /// What call `call` (its CallSid) for verification `sid` should say, or nil when the verification is no longer
+    /// pending or `call` is not a live call placed for it.
+    public func callScript(for sid: VerificationSid, call: String) async throws
+        -> (script: CallScript, askForKeyPress: Bool)?
+    {
+        guard let pending = try await verifications.pendingCode(sid, call: call) else { return nil }
         let script = MessageText.forLocale(pending.verification.locale).callScript(
             serviceName: pending.serviceName, code: try code(of: pending))
         return (script, pending.service.settings.dtmfInputRequired)

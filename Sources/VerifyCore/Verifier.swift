@@ -64,7 +64,14 @@ public struct Verifier: Sendable {
 
     // MARK: Start
 
-    public func start(_ unmetered: StartRequest) async throws -> Verification {
+    public func start(_ request: StartRequest) async throws -> Verification {
+        try await start(request, idempotency: nil).acted
+    }
+
+    /// A start that, under an `Idempotency-Key`, may answer what an earlier request under the key answered.
+    public func start(_ unmetered: StartRequest, idempotency: IdempotentRequest?) async throws
+        -> IdempotentOutcome<Verification>
+    {
         guard sender.supports(unmetered.channel) else { throw VerifyError(.channelDisabled) }
         var metered = unmetered
         metered.meters = AbusePolicy.meters(for: unmetered, settings: settings.abuse, digest: keyring.rateLimitDigest)
@@ -89,12 +96,21 @@ public struct Verifier: Sendable {
         let keyring = self.keyring
         var withDigests = request
         withDigests.erasedPhoneDigests = keyring.erasedPhoneDigests(of: request.to)
-        let pending = try await verifications.start(withDigests, settings: settings) { service, isSafeListed in
+        let outcome = try await verifications.start(withDigests, settings: settings, idempotency: idempotency) {
+            service, isSafeListed in
             recentServices.remember(service.settings, for: service.sid)
             try enforce(
                 decide(destination, service: service.settings, safeListed: isSafeListed), destination, final: true)
             let lookup = service.settings.lookupEnabled ? NumberLookup(lineType: destination.facts.lineType) : nil
             return try Self.prepare(request, service: service, keyring: keyring, lookup: lookup)
+        }
+        let pending: PendingCode
+        switch outcome {
+        case .acted(let value):
+            pending = value
+        case .replayed(let answer):
+            logger.info("verification.replayed", metadata: ["service": "\(request.service)", "route": "start"])
+            return .replayed(answer)
         }
         let verification = pending.verification
         logger.info(
@@ -107,10 +123,10 @@ public struct Verifier: Sendable {
         if verification.sendAttempts.count == 1 {
             metrics.verification(.started, channel: verification.channel, to: verification.to)
         }
-        guard let slot else { return verification }
+        guard let slot else { return .acted(verification) }
         let message = try self.message(pending, attempt: request.attemptSid)
-        return try await deliver(
-            message, via: slot, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1)
+        return .acted(
+            try await deliver(message, via: slot, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1))
     }
 
     static func prepare(
@@ -133,12 +149,24 @@ public struct Verifier: Sendable {
     /// Checks `code` against the live verification of `target`. A malformed code is refused as an invalid parameter
     /// without counting an attempt: no well-formed code can match it, so it reveals nothing.
     public func check(service: ServiceSid, target: CheckCommand.Target, code: String) async throws -> Verification {
+        try await check(service: service, target: target, code: code, idempotency: nil).acted
+    }
+
+    /// A check that, under an `Idempotency-Key`, may answer what an earlier request under the key answered: a
+    /// client whose approval was lost on the way gets it again, which Twilio's API (404 once approved) cannot give.
+    public func check(
+        service: ServiceSid, target: CheckCommand.Target, code: String, idempotency: IdempotentRequest?
+    ) async throws -> IdempotentOutcome<Verification> {
         guard let candidate = OneTimeCode(code) else { throw VerifyError.invalid("Code") }
         let keyring = self.keyring
         let command = CheckCommand(
             service: service, target: target, failureCap: settings.phoneFailureCap, prefixRule: settings.abuse.prefix)
-        let verification = try await verifications.check(command) { phone in
+        let outcome = try await verifications.check(command, idempotency: idempotency) { phone in
             keyring.candidates(candidate, service: service, phone: phone)
+        }
+        guard case .acted(let verification) = outcome else {
+            logger.info("verification.replayed", metadata: ["service": "\(service)", "route": "check"])
+            return outcome
         }
         logger.info(
             "verification.checked",
@@ -147,7 +175,7 @@ public struct Verifier: Sendable {
                 "attempts": "\(verification.checkAttempts)",
             ])
         countEnd(of: verification)
-        return verification
+        return outcome
     }
 
     public func fetch(service: ServiceSid, sid: VerificationSid) async throws -> Verification {

@@ -46,6 +46,8 @@ public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
         case duplicateBucketInterval
         /// The number is already on the Safe List (60411).
         case alreadySafeListed
+        /// The `Idempotency-Key` already answered a request with other parameters (422).
+        case idempotencyKeyReused
     }
 
     /// What was not found: the domain names it, the HTTP module spells it as a path.

@@ -7,15 +7,38 @@ import VerifyCore
 /// verification's number, which the HMAC is bound to (`CodeKeyring`), so it takes two. The rare answers that need
 /// more than the statement returns (an expiry to write, the Retry-After of a phone at its cap) take one more.
 extension PostgresVerificationStore {
-    public func check(_ command: CheckCommand, candidates: @escaping @Sendable (PhoneNumber) -> CodeCandidates)
-        async throws -> Verification
-    {
-        let result = try await client.withConnection { connection in
-            try await Self.check(command, candidates: candidates, on: connection)
+    public func check(
+        _ command: CheckCommand, idempotency: IdempotentRequest?,
+        candidates: @escaping @Sendable (PhoneNumber) -> CodeCandidates
+    ) async throws -> IdempotentOutcome<Verification> {
+        let result: CheckResult
+        if let idempotency {
+            // An explicit transaction, so the answer commits with the check or not at all: a check approved but
+            // cut off before its answer arrived is answered again from this row, and only to this key.
+            result = try await client.withTransaction { connection in
+                if let answer = try await Self.claim(idempotency, service: command.service, on: connection) {
+                    return .replayed(answer)
+                }
+                let result = try await Self.check(command, candidates: candidates, on: connection)
+                let last: PostgresQuery
+                if case .checked(let verification) = result {
+                    last = Self.record(idempotency, verification, service: command.service)
+                } else {
+                    last = Self.release(idempotency, service: command.service)
+                }
+                try await connection.pipeline([last], commit: true)
+                return result
+            }
+        } else {
+            result = try await client.withConnection { connection in
+                try await Self.check(command, candidates: candidates, on: connection)
+            }
         }
         switch result {
+        case .replayed(let answer):
+            return .replayed(answer)
         case .checked(let verification):
-            return verification
+            return .acted(verification)
         case .notFound:
             throw VerifyError(.notFound(.verificationCheck(command.service)))
         case .locked(let retryAfter):
@@ -24,6 +47,7 @@ extension PostgresVerificationStore {
     }
 
     private enum CheckResult: Sendable {
+        case replayed(StoredAnswer)
         case checked(Verification)
         case notFound
         case locked(retryAfter: Int)

@@ -6,18 +6,33 @@ import VerifyCore
 /// counter refuses rolls back (so it counted nothing) and then records the refusal in one more statement.
 extension PostgresVerificationStore {
     public func start(
-        _ request: StartRequest, settings: Verifier.Settings,
+        _ request: StartRequest, settings: Verifier.Settings, idempotency: IdempotentRequest?,
         prepare: @escaping @Sendable (_ service: VerifyService, _ isSafeListed: Bool) throws -> PreparedCode
-    ) async throws -> PendingCode {
+    ) async throws -> IdempotentOutcome<PendingCode> {
         // A start that races another for the same phone can lose the insert (its transaction then committed nothing
         // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead.
         for _ in 0..<3 {
-            let outcome: PendingCode?
+            let outcome: IdempotentOutcome<PendingCode>?
             var recorded: [AbuseRefusal] = []
             do {
-                outcome = try await client.withTransaction { connection in
-                    try await Self.start(
-                        request, settings: settings, prepare: prepare, recorded: &recorded, on: connection)
+                outcome = try await client.withTransaction { connection -> IdempotentOutcome<PendingCode>? in
+                    guard let idempotency else {
+                        return try await Self.start(
+                            request, settings: settings, commit: true, prepare: prepare, recorded: &recorded,
+                            on: connection
+                        )
+                        .map { .acted($0) }
+                    }
+                    if let answer = try await Self.claim(idempotency, service: request.service, on: connection) {
+                        return .replayed(answer)
+                    }
+                    let pending = try await Self.start(
+                        request, settings: settings, commit: false, prepare: prepare, recorded: &recorded,
+                        on: connection)
+                    let last = pending.map { Self.record(idempotency, $0.verification, service: request.service) }
+                    try await connection.pipeline(
+                        [last ?? Self.release(idempotency, service: request.service)], commit: true)
+                    return pending.map { .acted($0) }
                 }
             } catch let refused as AbuseRefused {
                 try await record(refused.refusals, request: request, settings: settings)
@@ -40,9 +55,11 @@ extension PostgresVerificationStore {
             AbuseCounting.record(refusals, phone: request.to, blockSeconds: settings.abuse.prefix.blockSeconds))
     }
 
+    /// The start's statements; with `commit` false the transaction stays open after its writes, for the answer.
     private static func start(
-        _ request: StartRequest, settings: Verifier.Settings, prepare: (VerifyService, Bool) throws -> PreparedCode,
-        recorded: inout [AbuseRefusal], on connection: PostgresConnection
+        _ request: StartRequest, settings: Verifier.Settings, commit: Bool,
+        prepare: (VerifyService, Bool) throws -> PreparedCode, recorded: inout [AbuseRefusal],
+        on connection: PostgresConnection
     ) async throws -> PendingCode? {
         let prefix = AbusePolicy.prefix(for: request, settings: settings.abuse)
         let counting = AbuseCounting.statements(meters: request.meters, prefix: prefix, phone: request.to)
@@ -67,11 +84,12 @@ extension PostgresVerificationStore {
         case .refuse(let error):
             throw error
         case .resend(let sid):
-            return try await resend(sid, request: request, settings: settings, service: service, on: connection)
+            return try await resend(
+                sid, request: request, settings: settings, service: service, commit: commit, on: connection)
         case .create(let expiring):
             return try await create(
                 request, settings: settings, service: service, prepared: prepared, expiring: expiring,
-                on: connection)
+                commit: commit, on: connection)
         }
     }
 
@@ -113,7 +131,7 @@ extension PostgresVerificationStore {
     /// the slot.
     private static func create(
         _ request: StartRequest, settings: Verifier.Settings, service: VerifyService, prepared: PreparedCode,
-        expiring: VerificationSid?, on connection: PostgresConnection
+        expiring: VerificationSid?, commit: Bool, on connection: PostgresConnection
     ) async throws -> PendingCode? {
         let sid = request.newSid
         let serviceSettings = service.settings
@@ -144,7 +162,7 @@ extension PostgresVerificationStore {
                 a.created_at AS attempt_created_at, a.status AS attempt_status
             FROM v, a
             """)
-        let results = try await connection.pipeline(statements, commit: true)
+        let results = try await connection.pipeline(statements, commit: commit)
         guard let row = results[results.count - 1].single() else { return nil }
         let attempt = SendAttempt(
             sid: request.attemptSid, channel: request.channel, time: try row.decode("attempt_created_at"),
@@ -154,7 +172,7 @@ extension PostgresVerificationStore {
 
     private static func resend(
         _ sid: VerificationSid, request: StartRequest, settings: Verifier.Settings, service: VerifyService,
-        on connection: PostgresConnection
+        commit: Bool, on connection: PostgresConnection
     ) async throws -> PendingCode {
         let details = request.details
         let results = try await connection.pipeline(
@@ -174,7 +192,7 @@ extension PostgresVerificationStore {
                 FROM v, a
                 """,
                 SendAttempt.query(bucket: sid.bucket, verification: sid),
-            ], commit: true)
+            ], commit: commit)
         let row = results[0][0]
         return try PendingCode(
             row: row, service: service, code: PendingCode.sealed(row), attempts: SendAttempt.decodeAll(results[1]))

@@ -56,7 +56,11 @@ public struct PostgresVerificationStore: VerificationStore {
         return nil
     }
 
-    public func pendingCode(_ sid: VerificationSid) async throws -> PendingCode? {
+    public func pendingCode(_ sid: VerificationSid, call: String) async throws -> PendingCode? {
+        // The TwiML request is signed but has no timestamp, so a captured one could be sent again to hear the code:
+        // only the call Twilio placed for this verification (its CallSid recorded when Twilio answered the create)
+        // is read to, and only until its status callback reports it ended. Twilio fetches the TwiML when the call is
+        // answered, after the create's answer was recorded.
         let rows = try await client.query(
             """
             SELECT \(fragment: Verification.columns), \(fragment: PendingCode.columns), v.code_ciphertext, v.key_id,
@@ -64,6 +68,10 @@ public struct PostgresVerificationStore: VerificationStore {
             FROM verifications v JOIN services s ON s.sid = v.service_sid
             WHERE v.bucket = \(sid.bucket) AND v.sid = \(sid.rawValue) AND v.status = 'pending' AND v.expires_at > now()
                 AND s.deleted_at IS NULL
+                AND EXISTS (
+                    SELECT FROM delivery_attempts a
+                    WHERE a.bucket = v.bucket AND a.verification_sid = v.sid AND a.channel = 'call'
+                        AND a.status = 'sent' AND a.provider_sid = \(call))
             """)
         guard let row = rows.single() else { return nil }
         return try PendingCode(row: row, service: VerifyService(row: row), code: PendingCode.sealed(row))

@@ -91,6 +91,9 @@ struct ErrorAnswerTests {
             error: VerifyError(.alreadySafeListed), status: .badRequest, code: 60411,
             message: "Phone Number already exists"),
         Row(
+            error: VerifyError(.idempotencyKeyReused), status: .unprocessableContent, code: 60200,
+            message: "Invalid parameter: Idempotency-Key was used with other parameters"),
+        Row(
             error: VerifyError(.notFound(.rateLimit(service, rateLimit))), status: .notFound, code: 20404,
             message: "The requested resource /Services/\(service)/RateLimits/\(rateLimit) was not found"),
         Row(
@@ -142,7 +145,7 @@ struct ErrorAnswerTests {
     @Test("every domain reason has a row")
     func everyReason() {
         let reasons = Set(Self.rows.compactMap { ($0.error as? VerifyError).map { Self.name($0.reason) } })
-        #expect(reasons.count == 20)
+        #expect(reasons.count == 21)
     }
 
     /// Exhaustive on purpose: a new reason does not compile until it is named here, counted above and given a row.
@@ -168,6 +171,7 @@ struct ErrorAnswerTests {
         case .tooManyBuckets: "tooManyBuckets"
         case .duplicateBucketInterval: "duplicateBucketInterval"
         case .alreadySafeListed: "alreadySafeListed"
+        case .idempotencyKeyReused: "idempotencyKeyReused"
         }
     }
 

@@ -11,9 +11,9 @@ import VerifyCore
 @Suite("Voice webhooks")
 struct VoiceWebhookTests {
     static let to = "+14155550170"
-    static let call: KeyValuePairs<String, String> = [
-        "CallSid": "CA0123456789abcdef0123456789abcdef", "CallStatus": "in-progress", "To": to,
-    ]
+    /// The SID Twilio gave the call the start placed (the recording sender answers with it).
+    static let callSid = "CA0123456789abcdef0123456789abcdef"
+    static let call: KeyValuePairs<String, String> = ["CallSid": callSid, "CallStatus": "in-progress", "To": to]
 
     /// The text of every `<Say>` with its `language`, in document order.
     static func says(_ xml: String) -> [(language: String, text: String)] {
@@ -21,10 +21,12 @@ struct VoiceWebhookTests {
     }
 
     /// Starts a call verification on a new service and returns the voice webhook path.
-    static func startCall(_ api: APIClient, service form: KeyValuePairs<String, String>, locale: String?) async throws
-        -> String
-    {
+    static func startCall(
+        _ api: APIClient, _ sender: RecordingCodeSender, service form: KeyValuePairs<String, String>,
+        locale: String?
+    ) async throws -> String {
         let service = try await api.createService(form)
+        sender.script(.sent(providerSid: callSid))
         var parameters = ["To": to, "Channel": "call"]
         if let locale { parameters["Locale"] = locale }
         let response = try await api.request(
@@ -44,7 +46,8 @@ struct VoiceWebhookTests {
             as [(String?, String, String)])
     func readsCode(locale: String?, language: String, intro: String) async throws {
         try await withAPI(delivery: .twilio) { fixture, api in
-            let path = try await Self.startCall(api, service: ["FriendlyName": "Voice Test"], locale: locale)
+            let path = try await Self.startCall(
+                api, fixture.sender, service: ["FriendlyName": "Voice Test"], locale: locale)
             let code = try #require(fixture.sender.messages.first?.code.revealed)
             let response = try await api.webhook(path, Self.call)
             #expect(response.status == .ok)
@@ -63,7 +66,7 @@ struct VoiceWebhookTests {
     func dtmf() async throws {
         try await withAPI(delivery: .twilio) { fixture, api in
             let path = try await Self.startCall(
-                api, service: ["FriendlyName": "Voice Test", "DtmfInputRequired": "true"], locale: nil)
+                api, fixture.sender, service: ["FriendlyName": "Voice Test", "DtmfInputRequired": "true"], locale: nil)
             let code = try #require(fixture.sender.messages.first?.code.revealed)
             let first = try await api.webhook(path, Self.call)
             #expect(first.status == .ok)
@@ -74,7 +77,7 @@ struct VoiceWebhookTests {
             #expect(!Self.says(first.text).contains { $0.text.wholeMatch(of: /\d\./) != nil })
 
             let pressed = try await api.webhook(
-                path, ["CallSid": "CA0123456789abcdef0123456789abcdef", "Digits": "1", "To": Self.to])
+                path, ["CallSid": Self.callSid, "Digits": "1", "To": Self.to])
             let digits = Self.says(pressed.text).compactMap { $0.text.wholeMatch(of: /(\d)\./).map { String($0.1) } }
             #expect(digits.joined() == String(repeating: code, count: 3))
         }
@@ -83,7 +86,8 @@ struct VoiceWebhookTests {
     @Test("an unsigned or wrongly signed voice webhook reads nothing")
     func unsigned() async throws {
         try await withAPI(delivery: .twilio) { fixture, api in
-            let path = try await Self.startCall(api, service: ["FriendlyName": "Voice Test"], locale: nil)
+            let path = try await Self.startCall(
+                api, fixture.sender, service: ["FriendlyName": "Voice Test"], locale: nil)
             let missing = try await api.webhook(path, Self.call, signature: .missing)
             #expect(missing.status == .forbidden)
             let forged = try await api.webhook(path, Self.call, signature: .signed(token: "not-the-token"))
@@ -99,7 +103,8 @@ struct VoiceWebhookTests {
     @Test("an unknown or finished verification gets a short Say and a Hangup")
     func finished() async throws {
         try await withAPI(delivery: .twilio) { fixture, api in
-            let path = try await Self.startCall(api, service: ["FriendlyName": "Voice Test"], locale: nil)
+            let path = try await Self.startCall(
+                api, fixture.sender, service: ["FriendlyName": "Voice Test"], locale: nil)
             let code = try #require(fixture.sender.messages.first?.code.revealed)
             let service: String = try await fixture.scalar("SELECT service_sid FROM verifications")
             #expect(try await api.check(service, to: Self.to, code: code).status == .ok)
@@ -110,6 +115,40 @@ struct VoiceWebhookTests {
                 #expect(says.count == 1)
                 #expect(response.text.hasSuffix("<Hangup/></Response>"))
             }
+        }
+    }
+
+    @Test("a signed voice webhook of another call, or of none, reads nothing")
+    func otherCall() async throws {
+        try await withAPI(delivery: .twilio) { fixture, api in
+            let path = try await Self.startCall(
+                api, fixture.sender, service: ["FriendlyName": "Voice Test"], locale: nil)
+            let other = try await api.webhook(
+                path, ["CallSid": "CA" + String(repeating: "f", count: 32), "CallStatus": "in-progress", "To": Self.to])
+            let none = try await api.webhook(path, ["CallStatus": "in-progress", "To": Self.to])
+            for response in [other, none] {
+                #expect(response.status == .ok)
+                #expect(Self.says(response.text).count == 1)
+                #expect(!Self.says(response.text).contains { $0.text.wholeMatch(of: /\d\./) != nil })
+            }
+        }
+    }
+
+    @Test("the placed call's webhook replayed after the call ended reads nothing")
+    func replayAfterCall() async throws {
+        try await withAPI(delivery: .twilio) { fixture, api in
+            let path = try await Self.startCall(
+                api, fixture.sender, service: ["FriendlyName": "Voice Test"], locale: nil)
+            let first = try await api.webhook(path, Self.call)
+            #expect(Self.says(first.text).contains { $0.text.wholeMatch(of: /\d\./) != nil })
+            let attempt: String = try await fixture.scalar("SELECT sid FROM delivery_attempts")
+            let ended = try await api.webhook(
+                "/twilio/status/\(attempt)", ["CallSid": Self.callSid, "CallStatus": "completed"])
+            #expect(ended.status == .ok)
+            let replay = try await api.webhook(path, Self.call)
+            #expect(replay.status == .ok)
+            #expect(Self.says(replay.text).count == 1)
+            #expect(!Self.says(replay.text).contains { $0.text.wholeMatch(of: /\d\./) != nil })
         }
     }
 

@@ -55,9 +55,12 @@ struct TwilioDeliveryTests {
         #expect(call.formValue("StatusCallback")?.hasPrefix("\(TwilioFixture.publicURL)/twilio/status/VL") == true)
         #expect(call.formValue("Timeout") == "30")
         let code = try #require(TwilioFixture.code(inBody: sms.formValue("Body") ?? ""))
-        // Twilio fetches the TwiML from whichever instance the balancer picks.
-        let twiml = try await fixture.webhook(
-            second, "/twilio/voice/\(sid)", [("CallSid", "CA" + String(repeating: "1", count: 32))])
+        // Twilio fetches the TwiML from whichever instance the balancer picks, for the call it placed.
+        let callSid = try #require(
+            try await IntegrationFixture.scalar(
+                fixture.database, "SELECT provider_sid FROM delivery_attempts WHERE channel = 'call'"))
+        #expect(callSid.hasPrefix("CA"))
+        let twiml = try await fixture.webhook(second, "/twilio/voice/\(sid)", [("CallSid", callSid)])
         #expect(twiml.status == 200)
         #expect(twiml.header("Content-Type")?.hasPrefix("text/xml") == true)
         let digits = twiml.text.components(separatedBy: "<Say language=\"fr-FR\">").dropFirst()

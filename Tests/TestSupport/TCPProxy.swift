@@ -4,7 +4,8 @@ import Synchronization
 
 /// A loopback TCP proxy for fault injection, with no network namespaces, so it runs as any user: it forwards to a
 /// target, stops forwarding without closing anything (a black hole: the kernel still accepts and acknowledges, but
-/// no byte moves), refuses (accepts and closes at once), or cuts every open connection.
+/// no byte moves), refuses (accepts and closes at once), cuts every open connection, or cuts one connection the
+/// moment its client sends given bytes (`cut(whenClientSends:deliverFirst:)`).
 public final class TCPProxy: Sendable {
     public enum Mode: Sendable {
         case forward
@@ -16,6 +17,14 @@ public final class TCPProxy: Sendable {
         var mode = Mode.forward
         var accepted = 0
         var channels: [ObjectIdentifier: any Channel] = [:]
+        var trap: Trap?
+    }
+
+    /// Bytes that, sent by a client, end its connection; once.
+    struct Trap: Sendable {
+        var marker: [UInt8]
+        var deliverFirst: Bool
+        var sprung: @Sendable () -> Void
     }
 
     /// The port to connect to instead of the target's.
@@ -56,6 +65,28 @@ public final class TCPProxy: Sendable {
         for channel in channels { channel.setOption(.autoRead, value: mode == .forward).whenComplete { _ in } }
     }
 
+    /// Arms a one-time trap: the first chunk a client sends that contains `marker` ends its connection on both sides,
+    /// after the chunk reached the target (`deliverFirst`) or before it did. `sprung` runs when it happens. With
+    /// `COMMIT` as the marker, this is a connection cut during a commit, after or before the server got it.
+    public func cut(whenClientSends marker: String, deliverFirst: Bool, sprung: @escaping @Sendable () -> Void = {}) {
+        state.withLock { $0.trap = Trap(marker: Array(marker.utf8), deliverFirst: deliverFirst, sprung: sprung) }
+    }
+
+    /// The armed trap, disarmed, when `bytes` spring it.
+    fileprivate func springTrap(_ bytes: ByteBuffer) -> Trap? {
+        state.withLock { state in
+            guard let trap = state.trap else { return nil }
+            let view = Array(bytes.readableBytesView)
+            guard view.count >= trap.marker.count,
+                (0...(view.count - trap.marker.count)).contains(where: {
+                    view[$0..<($0 + trap.marker.count)].elementsEqual(trap.marker)
+                })
+            else { return nil }
+            state.trap = nil
+            return trap
+        }
+    }
+
     /// Closes every open connection on both sides; new ones are handled by the mode.
     public func cutConnections() {
         let channels = state.withLock { Array($0.channels.values) }
@@ -87,8 +118,8 @@ public final class TCPProxy: Sendable {
                     return
                 }
                 self.track(outbound)
-                _ = inbound.pipeline.addHandler(Pipe(partner: outbound))
-                _ = outbound.pipeline.addHandler(Pipe(partner: inbound))
+                _ = inbound.pipeline.addHandler(Pipe(partner: outbound, trapsOf: self))
+                _ = outbound.pipeline.addHandler(Pipe(partner: inbound, trapsOf: nil))
                 let forwarding = self.state.withLock { $0.mode == .forward }
                 inbound.setOption(.autoRead, value: forwarding).whenComplete { _ in }
                 outbound.setOption(.autoRead, value: forwarding).whenComplete { _ in }
@@ -115,17 +146,36 @@ private final class StateBox: Sendable {
     }
 }
 
-/// Writes what one side reads to the other, and closes the other side when this one closes.
+/// Writes what one side reads to the other, and closes the other side when this one closes. The client side's pipe
+/// also looks for the proxy's trap.
 private final class Pipe: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     let partner: any Channel
+    let proxy: TCPProxy?
 
-    init(partner: any Channel) {
+    init(partner: any Channel, trapsOf proxy: TCPProxy?) {
         self.partner = partner
+        self.proxy = proxy
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        partner.writeAndFlush(Self.unwrapInboundIn(data), promise: nil)
+        let bytes = Self.unwrapInboundIn(data)
+        guard let trap = proxy?.springTrap(bytes) else {
+            partner.writeAndFlush(bytes, promise: nil)
+            return
+        }
+        let client = context.channel
+        let partner = self.partner
+        let cut: @Sendable () -> Void = {
+            client.close(promise: nil)
+            partner.close(promise: nil)
+            trap.sprung()
+        }
+        if trap.deliverFirst {
+            partner.writeAndFlush(bytes).whenComplete { _ in cut() }
+        } else {
+            cut()
+        }
     }
 
     func channelInactive(context: ChannelHandlerContext) {

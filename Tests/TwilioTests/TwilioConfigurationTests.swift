@@ -46,7 +46,7 @@ import Twilio
 
     @Test func outgoingValuesDescribeThemselvesWithoutNumbersOrText() {
         let message = OutgoingMessage(to: "+14155550100", sender: .phoneNumber("+14155550199"), body: "code 123456")
-        #expect(message.description == "OutgoingMessage(to: +1415***0100, body: 11 characters)")
+        #expect(message.description == "OutgoingMessage(to: +1***00, body: 11 characters)")
         let call = OutgoingCall(to: "+14155550100", from: "+14155550199", url: "https://e.com/v")
         #expect(!call.description.contains("4155550100"))
         #expect(!call.description.contains("4155550199"))

@@ -6,7 +6,7 @@
 - `client`: twilio.rest.Client(account_sid, auth_token) whose Verify domain points at that server.
 - `verifyd_factory`: starts further servers (e.g. with other settings) on the same database; stopped at the end.
 - `new_number()`: a phone number no other test uses (the session server and database are shared; the console log
-  masks numbers as `+1415***0123`, so the last four digits differ too).
+  masks numbers as `+1***23`, so the last two digits differ too: at most 100 per session).
 - `new_service(**kwargs)`: a service created with the library (`services.create`), returns its SID.
 - `raw_service(**params)`: a service created by POSTing Twilio-style (PascalCase) parameters with `client.request`,
   for verifyd's own settings the library does not know (`MaxSendAttempts`, `MaxCheckAttempts`, ...); returns its SID.
@@ -87,7 +87,7 @@ _numbers = itertools.count(1000)
 def new_number():
     def make() -> str:
         number = next(_numbers)
-        assert number < 10000, "out of distinct test numbers"
+        assert number < 1100, "out of test numbers whose masks differ"
         return f"+1415555{number:04d}"
 
     return make

@@ -246,8 +246,8 @@ _CODE = re.compile(r"(?<![\w./-])\d{4,10}(?![\w:/-])")
 
 
 def mask_number(number: str) -> str:
-    """How the server prints a phone number: `+14155550100` -> `+1415***0100`."""
-    return number[:5] + "***" + number[-4:]
+    """How the server prints a phone number: `+14155550100` -> `+1***00` (six digits or more stay hidden)."""
+    return number[:2] + "***" + number[-2:]
 
 
 def _last_code_after(text: str, masked: str) -> str | None:
@@ -272,7 +272,7 @@ def _strings(value) -> list[str]:
 def code_in_line(line: str, masked: str) -> str | None:
     """The code a console-delivery log line carries for `masked`, text or JSON.
 
-    Text: `... SMS to +1415***0100: Your Acme verification code is: 123456` (the last code after the number).
+    Text: `... SMS to +1***00: Your Acme verification code is: 123456` (the last code after the number).
     JSON: the same sentence in one string value, or the number in one field (e.g. "to") and the sentence in another
     that says "code".
     """

@@ -1,15 +1,13 @@
-/// Shortens phone numbers for logs: enough to recognise the country and tell numbers apart, not to dial them.
+/// Shortens phone numbers for logs by the rule of VerifyCore's `PhoneNumber.mask` (this module cannot see it): at
+/// least six digits hidden, so that no log line narrows a number down to fewer than a million candidates. The first
+/// digit and the last two stay (`+1***00`); shorter numbers keep their first digit (7 or 8 digits) or nothing.
 enum PhoneNumberMask {
-    /// Keeps the first 5 and last 4 characters (`+1415***0100`); numbers too short for that keep only their
-    /// last 2 (`***45`).
     static func mask(_ number: String) -> String {
         let characters = Array(number)
-        if characters.count >= 10 {
-            return String(characters.prefix(5)) + "***" + String(characters.suffix(4))
-        }
-        if characters.count > 2 {
-            return "***" + String(characters.suffix(2))
-        }
+        let digits = characters.count - (characters.first == "+" ? 1 : 0)
+        let head = characters.first == "+" ? String(characters.prefix(2)) : String(characters.prefix(1))
+        if digits >= 9 { return head + "***" + String(characters.suffix(2)) }
+        if digits >= 7 { return head + "***" }
         return "***"
     }
 }
