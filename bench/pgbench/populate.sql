@@ -1,8 +1,9 @@
 -- The data of verifyd's own ceiling, in verifyd's schema (migrated by `verifyd migrate`): 100,000 numbers, each
 -- with one pending verification of the service :'service' (as bench/reference/populate.sql has), its delivery
 -- attempt, and one earlier failed check (the failure row a wrong-code check updates in steady state). Bucket
--- n % 65536 stands in for the hash of the number; nothing here needs the real one. Truncates first.
-TRUNCATE delivery_attempts, verifications, phone_check_failures, phones;
+-- n % 65536 stands in for the hash of the number; nothing here needs the real one. Truncates first (CASCADE: the
+-- tables that reference these hold nothing the ceiling needs).
+TRUNCATE delivery_attempts, verifications, phone_check_failures, phones CASCADE;
 INSERT INTO verifications (
     bucket, sid, service_sid, phone, channel, status, key_id, code_hash, code_ciphertext, max_check_attempts,
     max_send_attempts, expires_at)
