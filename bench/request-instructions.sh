@@ -3,7 +3,8 @@
 # verifyd's own instructions per request, counted by callgrind: stable on a busy machine, where req/s are not, so it
 # judges a change to the request path (issue 7). Not part of scripts/test.
 #
-#   bench/request-instructions.sh [BINARY]     default: the release build (built first)
+#   bench/request-instructions.sh [BINARY]     default: the release build (built first); a BINARY given is used
+#                                              with the fake-twilio beside it, and nothing is built
 #
 # Starts a throwaway PostgreSQL and the fake Twilio (answering at once), runs one verifyd under
 # `valgrind --tool=callgrind`, and sends requests one at a time on one keep-alive connection: per operation a
@@ -26,10 +27,10 @@ measured=${MEASURED:-1000}
 binary=${1:-}
 if [[ -z $binary ]]; then
     swift build -c release --product verifyd
+    swift build -c release --product fake-twilio
     binary="$(swift build -c release --show-bin-path)/verifyd"
 fi
-swift build -c release --product fake-twilio
-fake_binary="$(swift build -c release --show-bin-path)/fake-twilio"
+fake_binary="$(dirname "$binary")/fake-twilio"
 
 scratch=$(mktemp -d /tmp/vri.XXXXXX)
 chmod 755 "$scratch"
@@ -52,15 +53,17 @@ bench_service=$(create_service Bench)
 auth_service=$(create_service Original)
 start_fake 0
 
-# valgrind 3.19 cannot read the toolchain's debug info: profile a copy without it (symbols stay).
+# valgrind 3.19 cannot read the toolchain's debug info: profile a copy without it (symbols stay). It also dies in
+# dispatch_main's sigsuspend; the preloaded shim works around that (see the file).
 objcopy --strip-debug "$binary" "$scratch/verifyd"
+cc -shared -fPIC -O2 -o "$scratch/sigsuspend.so" bench/valgrind-sigsuspend.c
 port=$(free_port)
 env -i PATH="$PATH" HOME="${HOME:-/root}" DATABASE_URL="$(conninfo verifyd)" \
     VERIFYD_HOST=127.0.0.1 VERIFYD_PORT="$port" VERIFYD_PUBLIC_URL="http://127.0.0.1:$port" \
     VERIFYD_ACCOUNT_SID="$root_sid" VERIFYD_AUTH_TOKEN="$root_token" VERIFYD_CODE_KEY="$code_key" \
     VERIFYD_DEFAULT_SERVICE="$auth_service" VERIFYD_SHUTDOWN_DRAIN_SECONDS=0 \
     VERIFYD_DELIVERY=twilio TWILIO_ACCOUNT_SID="$twilio_sid" TWILIO_AUTH_TOKEN="$twilio_token" \
-    TWILIO_FROM=+15005550006 TWILIO_API_URL="$fake_url" \
+    TWILIO_FROM=+15005550006 TWILIO_API_URL="$fake_url" LD_PRELOAD="$scratch/sigsuspend.so" \
     valgrind --tool=callgrind --callgrind-out-file="$scratch/callgrind.%p" "$scratch/verifyd" serve \
     >>"$scratch/verifyd.log" 2>&1 &
 pid=$!
