@@ -1,4 +1,5 @@
 import Foundation
+import HTTPAPI
 import Logging
 
 /// One line per log entry on standard error: `time level label: message key=value …` for people, or a JSON object
@@ -30,16 +31,21 @@ public struct VerifydLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var merged = metadata
-        if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let time = Date().formatted(.iso8601)
+        // The event's metadata wins over the logger's; collected as pairs, which costs less than merging dictionaries.
+        var merged = Array(metadata)
+        if let extra = event.metadata, !extra.isEmpty {
+            merged.removeAll { extra[$0.key] != nil }
+            merged.append(contentsOf: extra)
+        }
+        // ISO 8601 in UTC to the second, as `Date.formatted(.iso8601)` writes it, at a small part of the cost.
+        let time = TwilioDate.format(Date())
         let line: String
         switch format {
         case .text:
             let pairs = merged.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
             line = "\(time) \(event.level) \(label): \(event.message)" + (pairs.isEmpty ? "" : " " + pairs) + "\n"
         case .json:
-            var object: [String: String] = merged.mapValues { "\($0)" }
+            var object = [String: String](uniqueKeysWithValues: merged.map { ($0.key, "\($0.value)") })
             object["time"] = time
             object["level"] = "\(event.level)"
             object["logger"] = label

@@ -20,10 +20,13 @@ public struct Authenticator: Sendable {
 
     let root: RootCredentials
     let credentials: any CredentialStore
+    /// The digests of `root.tokens`, made once: every request compares against them.
+    private let rootTokenDigests: [[UInt8]]
 
     public init(root: RootCredentials, credentials: any CredentialStore) {
         self.root = root
         self.credentials = credentials
+        self.rootTokenDigests = root.tokens.map(Self.digest)
     }
 
     /// The principal, or nil for anything that is not a valid pair. Comparisons are constant-time.
@@ -32,7 +35,7 @@ public struct Authenticator: Sendable {
             let candidate = Self.digest(password)
             // Compare every token, so the time taken does not tell which one matched.
             var matched = false
-            for token in root.tokens where Self.constantTimeEqual(Self.digest(token), candidate) { matched = true }
+            for token in rootTokenDigests where Self.constantTimeEqual(token, candidate) { matched = true }
             return matched ? .root : nil
         }
         guard let sid = APIKeySid(username), let stored = try await credentials.activeSecretHash(sid) else {
