@@ -9,6 +9,7 @@ let migrationFiles = [
     "0002_check_gate.sql",
     "0003_inbound_message_receipts.sql",
     "0004_rate_limits_and_safe_list.sql",
+    "0005_destination_screening.sql",
 ]
 
 let strict: [SwiftSetting] = [
@@ -107,7 +108,7 @@ let package = Package(
         .target(
             name: "App",
             dependencies: [
-                "VerifyCore", "Postgres", "Twilio", "VerifyStore", "HTTPAPI",
+                "VerifyCore", "Postgres", "Twilio", "VerifyStore", "HTTPAPI", "PhoneNumberMetadata",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -150,7 +151,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "App", "Postgres", "VerifyCore", "VerifyStore",
+                "App", "PhoneNumberMetadata", "Postgres", "VerifyCore", "VerifyStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -191,7 +192,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "AppTests", dependencies: ["App", "Postgres", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "AppTests", dependencies: ["App", "Postgres", "TestSupport", "VerifyCore"], swiftSettings: strict),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPAPI
+import PhoneNumberMetadata
 import Postgres
 import VerifyCore
 import VerifyStore
@@ -68,6 +69,66 @@ public struct AdminCommands: Sendable {
             cursor = ServicePageCursor(after: last.sid, createdAt: last.createdAt)
         }
         return Output(lines: lines, refused: false)
+    }
+
+    /// A change to one channel's geo lists: each list given replaces the stored one, nil keeps it.
+    public struct GeoChange: Sendable {
+        public var allow: String?
+        public var deny: String?
+
+        public init(allow: String? = nil, deny: String? = nil) {
+            self.allow = allow
+            self.deny = deny
+        }
+    }
+
+    /// Sets a service's own geo permissions, which win over `VERIFYD_GEO_*` for that service, and prints them. With
+    /// no change, prints them as they are. Twilio's API has no such parameter, so only operators set them.
+    public func setGeo(_ text: String, sms: GeoChange, voice: GeoChange) async throws -> Output {
+        guard let sid = ServiceSid(text) else { return refusal("not a service SID (VA followed by 32 hex digits)") }
+        struct Refused: Error { let message: String }
+        let known = LibPhoneNumberIntelligence().supportedRegions
+        @Sendable func changed(_ rules: GeoRules, _ change: GeoChange, _ channel: String) throws -> GeoRules {
+            guard change.allow != nil || change.deny != nil else { return rules }
+            let updated: GeoRules
+            do {
+                updated = try GeoRules(allow: change.allow ?? rules.allowList, deny: change.deny ?? rules.denyList)
+            } catch {
+                throw Refused(message: "\(channel): \(error)")
+            }
+            if let unknown = ScreeningSettings.unknownRegions(updated, known: known) {
+                throw Refused(message: "\(channel) lists \(unknown)")
+            }
+            return updated
+        }
+        let store = PostgresServiceStore(client: client)
+        let service: VerifyService?
+        do {
+            let unchanged = [sms, voice].allSatisfy { $0.allow == nil && $0.deny == nil }
+            service =
+                unchanged
+                ? try await store.service(sid)
+                : try await store.update(sid) { settings in
+                    settings.geo = GeoPermissions(
+                        sms: try changed(settings.geo.sms, sms, "sms"),
+                        voice: try changed(settings.geo.voice, voice, "voice"))
+                }
+        } catch let refused as Refused {
+            return refusal(refused.message)
+        }
+        guard let service else { return refusal("no service \(sid)") }
+        let geo = service.settings.geo
+        func lists(_ rules: GeoRules) -> JSONValue {
+            .object([("allow", .string(rules.allowList)), ("deny", .string(rules.denyList))])
+        }
+        return Output(
+            lines: [
+                line(
+                    .object([
+                        ("sid", .string(sid.rawValue)),
+                        ("geo", .object([("sms", lists(geo.sms)), ("voice", lists(geo.voice))])),
+                    ]))
+            ], refused: false)
     }
 
     // MARK: Phones

@@ -10,6 +10,7 @@ public enum MigrationSource {
         ("0002_check_gate.sql", PackageResources._002_check_gate_sql),
         ("0003_inbound_message_receipts.sql", PackageResources._003_inbound_message_receipts_sql),
         ("0004_rate_limits_and_safe_list.sql", PackageResources._004_rate_limits_and_safe_list_sql),
+        ("0005_destination_screening.sql", PackageResources._005_destination_screening_sql),
     ]
 
     public static func load(directory: String?) throws -> [Migration] {

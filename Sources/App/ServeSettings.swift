@@ -1,5 +1,6 @@
 import Foundation
 import HTTPAPI
+import PhoneNumberMetadata
 import VerifyCore
 
 /// Everything `verifyd serve` needs, read from the environment at start.
@@ -16,7 +17,8 @@ public struct ServeSettings: Sendable {
     public var previousCodeKeys: [[UInt8]]
     public var defaultService: ServiceSid?
     public var defaultServiceName: String
-    public var defaultCountryCode: String?
+    /// Geo permissions, line types, and the region of national numbers on the original routes.
+    public var screening: ScreeningSettings
     public var phoneFailureCap: Int
     public var delivery: DeliverySettings
     public var httpLimits: HTTPLimits
@@ -51,9 +53,7 @@ public struct ServeSettings: Sendable {
         if !ServiceSettings.isValidFriendlyName(defaultServiceName) {
             reader.problem("VERIFYD_DEFAULT_SERVICE_NAME must follow Twilio's friendly name rules (≤ 30 characters)")
         }
-        let countryCode = reader.parsed(
-            "VERIFYD_DEFAULT_COUNTRY_CODE", "a country calling code of 1 to 3 digits without +", required: false
-        ) { text in (1...3).contains(text.count) && text.allSatisfy(\.isNumber) && text.first != "0" ? text : nil }
+        let screening = ScreeningSettings.read(&reader, numbers: LibPhoneNumberIntelligence())
         let failureCap = reader.integer("VERIFYD_PHONE_FAILURE_CAP", default: 100, in: 1...100)
         let delivery = DeliverySettings.read(&reader)
         let headerTimeout = reader.integer("VERIFYD_HTTP_HEADER_TIMEOUT_MS", default: 10_000, in: 100...600_000)
@@ -63,7 +63,7 @@ public struct ServeSettings: Sendable {
             database: database, host: host, port: port, publicURL: publicURL ?? "", shutdownDrain: .seconds(drain),
             accountSid: accountSid ?? AccountSid.random(), authTokens: [token] + (secondary.map { [$0] } ?? []),
             codeKey: codeKey ?? [], previousCodeKeys: previous, defaultService: defaultService,
-            defaultServiceName: defaultServiceName, defaultCountryCode: countryCode, phoneFailureCap: failureCap,
+            defaultServiceName: defaultServiceName, screening: screening, phoneFailureCap: failureCap,
             delivery: delivery,
             httpLimits: HTTPLimits(
                 headerTimeout: .milliseconds(headerTimeout), bodyTimeout: .milliseconds(bodyTimeout)))

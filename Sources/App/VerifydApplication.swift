@@ -1,6 +1,7 @@
 import HTTPAPI
 import Hummingbird
 import Logging
+import PhoneNumberMetadata
 import Postgres
 import ServiceLifecycle
 import Twilio
@@ -64,13 +65,18 @@ public func buildApplication(
         let deliveries = PostgresDeliveryStore(client: postgres)
         let verifications = PostgresVerificationStore(client: postgres)
         let rateLimits = PostgresRateLimitStore(client: postgres)
+        let numbers = LibPhoneNumberIntelligence()
+        let safeList = PostgresSafeListStore(client: postgres)
+        settings.screening.log(to: logger)
         let verifier = Verifier(
             verifications: verifications, deliveries: deliveries,
             phones: PostgresPhoneStore(client: postgres), sender: delivery.sender, keyring: keyring,
+            numbers: numbers, recentServices: RecentServiceSettings(), safeList: safeList,
             settings: Verifier.Settings(
                 phoneFailureCap: settings.phoneFailureCap, sendImmediately: settings.delivery.fastPath,
                 leaseSeconds: delivery.leaseSeconds,
-                retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1))),
+                retryPolicy: RetryPolicy(baseDelaySeconds: settings.delivery.retryBase / .seconds(1)),
+                screening: settings.screening.screening),
             logger: logger)
         let readiness = Readiness(runner: runner)
         let defaultService = DefaultServiceResolver(
@@ -78,12 +84,12 @@ public func buildApplication(
         let router = buildRouter(
             APIDependencies(
                 verifier: verifier, services: services, rateLimits: rateLimits,
-                safeList: PostgresSafeListStore(client: postgres),
+                safeList: safeList,
                 authenticator: Authenticator(
                     root: .init(accountSid: settings.accountSid, tokens: settings.authTokens),
                     credentials: PostgresCredentialStore(client: postgres)),
                 accountSid: settings.accountSid, publicURL: settings.publicURL,
-                defaultCountryCode: settings.defaultCountryCode,
+                numbers: numbers, defaultRegion: settings.screening.defaultRegion,
                 defaultService: { try await defaultService.sid(refresh: $0) },
                 isReady: { await readiness.check() },
                 webhooks: delivery.webhooks.map {

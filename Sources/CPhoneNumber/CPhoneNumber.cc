@@ -178,6 +178,8 @@ extern "C" cpn_status cpn_facts_for_e164(const char *e164, size_t length, cpn_fa
         // then match its national number against that region's type patterns, and a number is valid exactly when
         // one matches ("the type of a valid phone number, or UNKNOWN if it is invalid", phonenumberutil.h).
         answer.is_valid = type != PhoneNumberUtil::UNKNOWN;
+        // Only a number already found invalid pays for the length check.
+        answer.is_possible = answer.is_valid || util.IsPossibleNumber(number);
         *facts = answer;
         return CPN_OK;
     } catch (...) {

@@ -14,8 +14,11 @@ public struct APIDependencies: Sendable {
     public var accountSid: AccountSid
     /// `VERIFYD_PUBLIC_URL` without a trailing slash: the base of every `url` and `links` entry.
     public var publicURL: String
-    /// Country code for national numbers on the original routes (`VERIFYD_DEFAULT_COUNTRY_CODE`).
-    public var defaultCountryCode: String?
+    /// Reads the numbers the original routes take.
+    public var numbers: any NumberIntelligence
+    /// The region national numbers on the original routes are read in: the main region of
+    /// `VERIFYD_DEFAULT_COUNTRY_CODE`.
+    public var defaultRegion: RegionCode?
     /// The service the original routes use; `refresh` forgets a remembered one (it may have been deleted).
     public var defaultService: @Sendable (_ refresh: Bool) async throws -> ServiceSid
     /// True while the instance should receive traffic: database reachable, no pending migration, not draining.
@@ -29,8 +32,8 @@ public struct APIDependencies: Sendable {
 
     public init(
         verifier: Verifier, services: any ServiceStore, rateLimits: any RateLimitStore, safeList: any SafeListStore,
-        authenticator: Authenticator, accountSid: AccountSid,
-        publicURL: String, defaultCountryCode: String?,
+        authenticator: Authenticator, accountSid: AccountSid, publicURL: String, numbers: any NumberIntelligence,
+        defaultRegion: RegionCode?,
         defaultService: @escaping @Sendable (_ refresh: Bool) async throws -> ServiceSid,
         isReady: @escaping @Sendable () async -> Bool, webhooks: WebhookSettings?,
         retryAfterIfUnavailable: @escaping @Sendable (any Error) -> Int? = { _ in nil }, logger: Logger
@@ -42,7 +45,8 @@ public struct APIDependencies: Sendable {
         self.authenticator = authenticator
         self.accountSid = accountSid
         self.publicURL = publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL
-        self.defaultCountryCode = defaultCountryCode
+        self.numbers = numbers
+        self.defaultRegion = defaultRegion
         self.defaultService = defaultService
         self.isReady = isReady
         self.webhooks = webhooks

@@ -57,6 +57,7 @@ struct ErrorAnswer: Sendable, Equatable {
     init?(_ error: any Error) {
         switch error {
         case let error as VerifyError: self.init(error)
+        case let refusal as ScreeningRefusal: self.init(refusal.error)
         case let error as APIError: self.init(error)
         // Hummingbird's `collectBody(upTo:)` throws this past the limit.
         case is NIOTooManyBytesError: self.init(APIError.contentTooLarge)
@@ -83,7 +84,10 @@ struct ErrorAnswer: Sendable, Equatable {
             self.init(status: .forbidden, code: 60204, message: "Service does not support this feature")
         case .landline:
             self.init(status: .forbidden, code: 60205, message: "SMS is not supported by landline phone number")
-        case .phoneBlocked:
+        // A refused line type answers as Fraud Guard answers a blocked destination: premium-rate and shared-cost
+        // ranges are what SMS pumping earns on, the number is valid (60200 would say otherwise), and no geo setting
+        // would let it through (60605 would suggest one).
+        case .phoneBlocked, .lineTypeRefused:
             self.init(status: .forbidden, code: 60410, message: "Verification delivery attempt blocked")
         case .destinationBlocked:
             self.init(

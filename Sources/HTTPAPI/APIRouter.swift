@@ -1,4 +1,5 @@
 import Hummingbird
+import VerifyCore
 
 /// Builds every route of verifyd from its dependencies.
 public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestContext> {
@@ -15,7 +16,9 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         .add(middleware: ErrorMiddleware(surface: .twilio, retryAfterIfUnavailable: retryAfter))
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
-    ServiceRoutes(services: dependencies.services, json: json).register(on: api)
+    let verifier = dependencies.verifier
+    ServiceRoutes(services: dependencies.services, json: json, changed: { verifier.serviceChanged($0) })
+        .register(on: api)
     RateLimitRoutes(rateLimits: dependencies.rateLimits, json: json).register(on: api)
     SafeListRoutes(safeList: dependencies.safeList, json: json).register(on: api)
     VerificationRoutes(verifier: dependencies.verifier, rateLimits: dependencies.rateLimits, json: json)
@@ -26,8 +29,8 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
         .add(middleware: SameSiteMiddleware(publicURL: dependencies.publicURL))
         .add(middleware: BasicAuthMiddleware(authenticator: dependencies.authenticator))
     OriginalRoutes(
-        verifier: dependencies.verifier, defaultService: dependencies.defaultService,
-        defaultCountryCode: dependencies.defaultCountryCode
+        verifier: dependencies.verifier, defaultService: dependencies.defaultService, numbers: dependencies.numbers,
+        defaultRegion: dependencies.defaultRegion
     ).register(on: original)
 
     if let webhooks = dependencies.webhooks {

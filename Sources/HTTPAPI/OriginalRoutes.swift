@@ -9,7 +9,8 @@ import VerifyCore
 struct OriginalRoutes: Sendable {
     let verifier: Verifier
     let defaultService: @Sendable (_ refresh: Bool) async throws -> ServiceSid
-    let defaultCountryCode: String?
+    let numbers: any NumberIntelligence
+    let defaultRegion: RegionCode?
 
     func register(on router: RouterGroup<APIRequestContext>) {
         router.post("/sms") { request, context in try await send(.sms, request, context) }
@@ -50,7 +51,10 @@ struct OriginalRoutes: Sendable {
         }
     }
 
+    /// E.164, international or, with a default region, national, as libphonenumber reads them: a trunk prefix goes,
+    /// `00` is an international prefix only where it is one (not in the NANP, whose is `011`), and letters,
+    /// extensions and non-ASCII digits are refused rather than rewritten into some other number.
     private func phone(_ text: String) -> PhoneNumber? {
-        PhoneNumber(lenient: text, defaultCountryCode: defaultCountryCode)
+        numbers.parse(text, defaultRegion: defaultRegion)
     }
 }

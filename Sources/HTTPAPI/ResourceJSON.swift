@@ -74,7 +74,7 @@ public struct ResourceJSON: Sendable {
             identity(verification) + [
                 ("date_created", .string(TwilioDate.format(verification.createdAt))),
                 ("date_updated", .string(TwilioDate.format(verification.updatedAt))),
-                ("lookup", .object([])),
+                ("lookup", lookup(verification.lookup)),
                 ("amount", nil),
                 ("payee", nil),
                 ("send_code_attempts", .array(verification.sendAttempts.map(sendAttempt))),
@@ -109,6 +109,31 @@ public struct ResourceJSON: Sendable {
             ("status", .string(verification.status.rawValue)),
             ("valid", .bool(verification.valid)),
         ]
+    }
+
+    /// Twilio's `lookup`: `{}` without `LookupEnabled`, else its carrier object. Offline metadata knows the line type
+    /// and no carrier, so the carrier's name and network codes are null, and `type` is Twilio's word for the line
+    /// type where it has one (null for "fixed line or mobile", which is every NANP number). verifyd adds
+    /// `line_type`, the metadata's own name for it.
+    private func lookup(_ lookup: NumberLookup?) -> JSONValue {
+        guard let lookup else { return .object([]) }
+        let type: String? =
+            switch lookup.lineType {
+            case .mobile: "mobile"
+            case .fixedLine: "landline"
+            case .voip: "voip"
+            default: nil
+            }
+        return .object([
+            (
+                "carrier",
+                .object([
+                    ("mobile_country_code", nil), ("type", .string(type)), ("error_code", nil),
+                    ("mobile_network_code", nil), ("name", nil),
+                ])
+            ),
+            ("line_type", .string(lookup.lineType.rawValue)),
+        ])
     }
 
     /// An entry of `send_code_attempts`: Twilio's three keys, plus the delivery status and error code of the

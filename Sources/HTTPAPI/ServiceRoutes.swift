@@ -7,6 +7,8 @@ import VerifyCore
 struct ServiceRoutes: Sendable {
     let services: any ServiceStore
     let json: ResourceJSON
+    /// Told after a service changed or went, so this instance screens starts on the new settings at once.
+    let changed: @Sendable (ServiceSid) -> Void
 
     func register(on router: RouterGroup<APIRequestContext>) {
         router.post("/v2/Services") { request, context in try await create(request, context) }
@@ -38,12 +40,14 @@ struct ServiceRoutes: Sendable {
         guard let service = try await services.update(sid, { try $0.apply(parameters) }) else {
             throw Self.notFound(sid)
         }
+        changed(sid)
         return json.service(service).response()
     }
 
     private func delete(_ context: APIRequestContext) async throws -> Response {
         let sid = try Self.serviceSid(context)
         guard try await services.delete(sid) else { throw Self.notFound(sid) }
+        changed(sid)
         context.logger.info("service.deleted", metadata: ["sid": "\(sid)"])
         return Response(status: .noContent)
     }

@@ -79,7 +79,8 @@ struct VerificationRoutes: Sendable {
                 customFriendlyName: friendlyName, appHash: try parameters.checked("AppHash", StartParameters.appHash),
                 tags: try parameters.checked("Tags", StartParameters.tags),
                 deviceIP: try parameters.checked("DeviceIp", StartParameters.deviceIP)),
-            rateLimits: try parameters.checked("RateLimits", StartParameters.rateLimits))
+            rateLimits: try parameters.checked("RateLimits", StartParameters.rateLimits),
+            riskCheck: try parameters.checked("RiskCheck") { RiskCheck(rawValue: $0) } ?? .enable)
     }
 
     static func verificationSid(_ context: APIRequestContext, service: ServiceSid) throws -> VerificationSid {

@@ -24,6 +24,7 @@ public struct LibPhoneNumberIntelligence: NumberIntelligence {
         guard status == .CPN_OK else { return .unreadable }
         return NumberFacts(
             isValid: answer.is_valid,
+            isPossible: answer.is_possible,
             region: withUnsafeBytes(of: answer.region) { RegionCode(Self.string(fromNULTerminated: $0)) },
             lineType: LineType(answer.line_type),
             callingCode: Int(answer.calling_code)
@@ -57,6 +58,13 @@ public struct LibPhoneNumberIntelligence: NumberIntelligence {
             }
         }
         return list.split(separator: ",").compactMap(RegionCode.init)
+    }
+
+    /// Every region the metadata knows, `001` included: what settings that name regions are checked against, so that
+    /// a code no number has (`UK` for `GB`) is refused instead of silently matching nothing.
+    public var supportedRegions: Set<RegionCode> {
+        // ITU calling codes have at most three digits.
+        Set((1...999).flatMap(regions(forCallingCode:)))
     }
 
     /// libphonenumber's own example of `lineType` in `region`, if its metadata has one. Example numbers are the

@@ -20,29 +20,6 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
         self.e164 = String(string)
     }
 
-    /// Reads a number as the original routes take it: E.164 (`+` or `00` prefix), or a national number read with
-    /// `defaultCountryCode` (without `+`, e.g. "1" or "44"), dropping a leading trunk prefix. Spaces, dashes, dots and
-    /// parentheses are ignored.
-    public init?(lenient string: some StringProtocol, defaultCountryCode: String?) {
-        let kept = String(string.filter { !" -.()\t".contains($0) })
-        if kept.hasPrefix("+") {
-            self.init(e164: kept)
-        } else if kept.hasPrefix("00") {
-            self.init(e164: "+" + kept.dropFirst(2))
-        } else {
-            guard let countryCode = defaultCountryCode, !kept.isEmpty, kept.allSatisfy(\.isASCIIDigit) else {
-                return nil
-            }
-            var national = Substring(kept)
-            if national.hasPrefix("0") {
-                national = national.dropFirst()
-            } else if countryCode == "1", national.count == 11, national.hasPrefix("1") {
-                national = national.dropFirst()
-            }
-            self.init(e164: "+" + countryCode + national)
-        }
-    }
-
     /// The number with its middle hidden: the first five and last four characters stay, e.g. `+1415***0100`.
     public var masked: String {
         // Too short to keep both ends without showing every digit: keep only the country code's first digit.
@@ -61,8 +38,4 @@ public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
         let low = Int(iterator.next() ?? 0)
         return high << 8 | low
     }
-}
-
-extension Character {
-    var isASCIIDigit: Bool { ("0"..."9").contains(self) }
 }

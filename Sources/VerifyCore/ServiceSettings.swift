@@ -12,6 +12,9 @@ public struct ServiceSettings: Sendable, Equatable {
     public var codeValiditySeconds = 600
     public var maxCheckAttempts = 5
     public var maxSendAttempts = 5
+    /// This service's geo permissions over the operator's (`verifyd services geo`; Twilio's API has no such
+    /// parameter).
+    public var geo = GeoPermissions.none
 
     public init(friendlyName: String) {
         self.friendlyName = friendlyName

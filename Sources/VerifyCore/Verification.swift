@@ -13,11 +13,13 @@ public struct Verification: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var expiresAt: Date
+    /// What the number's metadata said at creation, when the service had `LookupEnabled`.
+    public var lookup: NumberLookup?
 
     public init(
         sid: VerificationSid, serviceSid: ServiceSid, to: PhoneNumber, channel: Channel, status: VerificationStatus,
         locale: String?, checkAttempts: Int, sendAttempts: [SendAttempt], createdAt: Date, updatedAt: Date,
-        expiresAt: Date
+        expiresAt: Date, lookup: NumberLookup? = nil
     ) {
         self.sid = sid
         self.serviceSid = serviceSid
@@ -30,6 +32,7 @@ public struct Verification: Sendable, Equatable {
         self.createdAt = createdAt
         self.updatedAt = updatedAt
         self.expiresAt = expiresAt
+        self.lookup = lookup
     }
 
     /// Twilio's legacy flag: true exactly when approved.

@@ -3,11 +3,11 @@
 /// any number of instances.
 public protocol VerificationStore: Sendable {
     /// Creates a verification, or re-sends the pending one, and writes its delivery attempt, all in one transaction.
-    /// `prepare` runs inside it once the service is known (to validate the request against the service and seal a
-    /// new code) and may throw `VerifyError`. Refusals throw `VerifyError`.
+    /// `prepare` runs inside it once the service is known, with whether the number is on the Safe List (to screen
+    /// and validate the request against the service and seal a new code), and may throw. Refusals throw `VerifyError`.
     func start(
         _ request: StartRequest, settings: Verifier.Settings,
-        prepare: @escaping @Sendable (VerifyService) throws -> PreparedCode
+        prepare: @escaping @Sendable (_ service: VerifyService, _ isSafeListed: Bool) throws -> PreparedCode
     ) async throws -> PendingCode
 
     /// Counts a check attempt and approves or rejects it under row locks, within the per-verification attempts and
@@ -49,14 +49,17 @@ public struct VerificationDetails: Sendable, Equatable {
     }
 }
 
-/// A new code and how it is stored, made inside the start transaction.
+/// What a new verification stores that depends on its service, made inside the start transaction: a new code and
+/// how it is sealed, and the number's lookup when the service has `LookupEnabled`.
 public struct PreparedCode: Sendable {
     public var code: OneTimeCode
     public var sealed: SealedCode
+    public var lookup: NumberLookup?
 
-    public init(code: OneTimeCode, sealed: SealedCode) {
+    public init(code: OneTimeCode, sealed: SealedCode, lookup: NumberLookup? = nil) {
         self.code = code
         self.sealed = sealed
+        self.lookup = lookup
     }
 }
 

@@ -12,15 +12,18 @@ public struct Verifier: Sendable {
         /// How long an instance may take to send a claimed attempt before it is presumed dead.
         public var leaseSeconds: Int
         public var retryPolicy: RetryPolicy
+        /// The operator's rules for destinations: geo permissions and line types.
+        public var screening: StartScreening
 
         public init(
             phoneFailureCap: Int = 100, sendImmediately: Bool = true, leaseSeconds: Int = 60,
-            retryPolicy: RetryPolicy = RetryPolicy()
+            retryPolicy: RetryPolicy = RetryPolicy(), screening: StartScreening = StartScreening()
         ) {
             self.phoneFailureCap = phoneFailureCap
             self.sendImmediately = sendImmediately
             self.leaseSeconds = leaseSeconds
             self.retryPolicy = retryPolicy
+            self.screening = screening
         }
     }
 
@@ -29,18 +32,25 @@ public struct Verifier: Sendable {
     let phones: any PhoneStore
     let sender: any CodeSender
     let keyring: CodeKeyring
+    let numbers: any NumberIntelligence
+    let recentServices: any ServiceSettingsMemo
+    let safeList: any SafeListStore
     let settings: Settings
     let logger: Logger
 
     public init(
         verifications: any VerificationStore, deliveries: any DeliveryStore, phones: any PhoneStore,
-        sender: any CodeSender, keyring: CodeKeyring, settings: Settings, logger: Logger
+        sender: any CodeSender, keyring: CodeKeyring, numbers: any NumberIntelligence,
+        recentServices: any ServiceSettingsMemo, safeList: any SafeListStore, settings: Settings, logger: Logger
     ) {
         self.verifications = verifications
         self.deliveries = deliveries
         self.phones = phones
         self.sender = sender
         self.keyring = keyring
+        self.numbers = numbers
+        self.recentServices = recentServices
+        self.safeList = safeList
         self.settings = settings
         self.logger = logger
     }
@@ -49,6 +59,11 @@ public struct Verifier: Sendable {
 
     public func start(_ request: StartRequest) async throws -> Verification {
         guard sender.supports(request.channel) else { throw VerifyError(.channelDisabled) }
+        // Read once, before any database round trip (a lookup is some microseconds of CPU), and screened on before
+        // anything is reserved or stored: with the service's settings as last seen here when there are any, and
+        // again in the transaction on the row it reads.
+        let destination = destination(of: request)
+        try await screenEarly(destination, number: request.to)
         // With delivery down nothing is stored: the caller retries later instead of holding a verification that
         // cannot reach the phone.
         if let retryAfter = sender.retryAfterWhileUnavailable {
@@ -62,8 +77,12 @@ public struct Verifier: Sendable {
             slot = reserved
         }
         let keyring = self.keyring
-        let pending = try await verifications.start(request, settings: settings) { service in
-            try Self.prepare(request, service: service, keyring: keyring)
+        let pending = try await verifications.start(request, settings: settings) { service, isSafeListed in
+            recentServices.remember(service.settings, for: service.sid)
+            try enforce(
+                decide(destination, service: service.settings, safeListed: isSafeListed), destination, final: true)
+            let lookup = service.settings.lookupEnabled ? NumberLookup(lineType: destination.facts.lineType) : nil
+            return try Self.prepare(request, service: service, keyring: keyring, lookup: lookup)
         }
         let verification = pending.verification
         logger.info(
@@ -78,7 +97,9 @@ public struct Verifier: Sendable {
             message, via: slot, priorTries: 0, isFirstAttempt: verification.sendAttempts.count == 1)
     }
 
-    static func prepare(_ request: StartRequest, service: VerifyService, keyring: CodeKeyring) throws -> PreparedCode {
+    static func prepare(
+        _ request: StartRequest, service: VerifyService, keyring: CodeKeyring, lookup: NumberLookup?
+    ) throws -> PreparedCode {
         let code: OneTimeCode
         if let customCode = request.customCode {
             guard service.settings.customCodeEnabled else { throw VerifyError(.featureNotEnabled) }
@@ -88,7 +109,7 @@ public struct Verifier: Sendable {
             code = OneTimeCode.generate(length: service.settings.codeLength)
         }
         let sealed = try keyring.seal(code, sid: request.newSid, service: request.service, phone: request.to)
-        return PreparedCode(code: code, sealed: sealed)
+        return PreparedCode(code: code, sealed: sealed, lookup: lookup)
     }
 
     // MARK: Check, fetch, update
@@ -140,13 +161,16 @@ public struct StartRequest: Sendable {
     public var details: VerificationDetails
     /// The `RateLimits` the start is counted under, names checked against the service's rate limits.
     public var rateLimits: RateLimitKeys?
+    /// Twilio's `RiskCheck`; no rule reads it yet (see `RiskCheck`).
+    public var riskCheck: RiskCheck
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
     public let newSid: VerificationSid
     public let attemptSid: AttemptSid
 
     public init(
         service: ServiceSid, to: PhoneNumber, channel: Channel, locale: String? = nil, customCode: String? = nil,
-        details: VerificationDetails = VerificationDetails(), rateLimits: RateLimitKeys? = nil
+        details: VerificationDetails = VerificationDetails(), rateLimits: RateLimitKeys? = nil,
+        riskCheck: RiskCheck = .enable
     ) {
         self.service = service
         self.to = to
@@ -155,6 +179,7 @@ public struct StartRequest: Sendable {
         self.customCode = customCode
         self.details = details
         self.rateLimits = rateLimits
+        self.riskCheck = riskCheck
         self.newSid = .random(bucket: to.bucket)
         self.attemptSid = .random(bucket: to.bucket)
     }

@@ -14,10 +14,13 @@ public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
         case phoneBlocked
         /// The phone replied STOP (21610).
         case phoneUnsubscribed
-        /// Twilio refused the destination as not SMS-capable (60205).
+        /// The destination is a landline and cannot take SMS: the service skips SMS to landlines, or Twilio said so
+        /// (60205).
         case landline
-        /// Twilio's geo permissions refuse the destination country (60605).
+        /// Geo permissions (verifyd's or Twilio's) refuse the destination's region for the channel (60605).
         case destinationBlocked
+        /// The destination's line type is refused, premium rate and the like (60410).
+        case lineTypeRefused
         /// The verification, check or service does not exist or is no longer live (20404). The HTTP module turns
         /// the resource into the path Twilio names in its message.
         case notFound(Resource)

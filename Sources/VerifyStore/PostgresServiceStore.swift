@@ -45,6 +45,8 @@ public struct PostgresServiceStore: ServiceStore {
                     skip_sms_to_landlines = \(settings.skipSmsToLandlines), psd2_enabled = \(settings.psd2Enabled),
                     tts_name = \(settings.ttsName), code_validity_seconds = \(settings.codeValiditySeconds),
                     max_check_attempts = \(settings.maxCheckAttempts), max_send_attempts = \(settings.maxSendAttempts),
+                    geo_sms_allow = \(settings.geo.sms.allowList), geo_sms_deny = \(settings.geo.sms.denyList),
+                    geo_voice_allow = \(settings.geo.voice.allowList), geo_voice_deny = \(settings.geo.voice.denyList),
                     updated_at = now()
                 WHERE s.sid = \(sid.rawValue)
                 RETURNING \(fragment: VerifyService.columns)
@@ -77,12 +79,15 @@ public struct PostgresServiceStore: ServiceStore {
             INSERT INTO services AS s (
                 sid, friendly_name, code_length, do_not_share_warning_enabled, custom_code_enabled,
                 dtmf_input_required, lookup_enabled, skip_sms_to_landlines, psd2_enabled, tts_name,
-                code_validity_seconds, max_check_attempts, max_send_attempts, default_marker)
+                code_validity_seconds, max_check_attempts, max_send_attempts, geo_sms_allow, geo_sms_deny,
+                geo_voice_allow, geo_voice_deny, default_marker)
             VALUES (
                 \(sid.rawValue), \(settings.friendlyName), \(settings.codeLength),
                 \(settings.doNotShareWarningEnabled), \(settings.customCodeEnabled), \(settings.dtmfInputRequired),
                 \(settings.lookupEnabled), \(settings.skipSmsToLandlines), \(settings.psd2Enabled), \(settings.ttsName),
-                \(settings.codeValiditySeconds), \(settings.maxCheckAttempts), \(settings.maxSendAttempts), \(marker))
+                \(settings.codeValiditySeconds), \(settings.maxCheckAttempts), \(settings.maxSendAttempts),
+                \(settings.geo.sms.allowList), \(settings.geo.sms.denyList), \(settings.geo.voice.allowList),
+                \(settings.geo.voice.denyList), \(marker))
             \(fragment: conflict)
             RETURNING \(fragment: VerifyService.columns)
             """

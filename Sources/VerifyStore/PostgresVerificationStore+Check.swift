@@ -50,9 +50,11 @@ extension PostgresVerificationStore {
             (phone, bucket, sid) = (try row.phone("phone"), target.bucket, target)
         }
         let hmacs = candidates(phone)
+        // A check's answer has no `lookup`, so the function, which predates the column, need not return it.
         let rows = try await connection.query(
             """
-            SELECT * FROM verifyd_check(\(bucket)::integer, \(service), \(phone.e164), \(sid?.rawValue),
+            SELECT *, NULL::text AS lookup_line_type
+            FROM verifyd_check(\(bucket)::integer, \(service), \(phone.e164), \(sid?.rawValue),
                 \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)), \(command.failureCap)::integer,
                 \(failureWindow)::integer)
             """)

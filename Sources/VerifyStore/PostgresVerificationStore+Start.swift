@@ -6,7 +6,7 @@ import VerifyCore
 extension PostgresVerificationStore {
     public func start(
         _ request: StartRequest, settings: Verifier.Settings,
-        prepare: @escaping @Sendable (VerifyService) throws -> PreparedCode
+        prepare: @escaping @Sendable (_ service: VerifyService, _ isSafeListed: Bool) throws -> PreparedCode
     ) async throws -> PendingCode {
         // A start that races another for the same phone can lose the insert (its transaction then committed nothing
         // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead.
@@ -20,7 +20,7 @@ extension PostgresVerificationStore {
     }
 
     private static func start(
-        _ request: StartRequest, settings: Verifier.Settings, prepare: (VerifyService) throws -> PreparedCode,
+        _ request: StartRequest, settings: Verifier.Settings, prepare: (VerifyService, Bool) throws -> PreparedCode,
         on connection: PostgresConnection
     ) async throws -> PendingCode? {
         guard let row = try await connection.query(startState(request)).single() else {
@@ -31,7 +31,7 @@ extension PostgresVerificationStore {
             isBlocked: try row.decode("blocked"), isOptedOut: try row.decode("opted_out"),
             consecutiveFailures: try row.decode("consecutive_failures"),
             secondsUntilFailuresDecay: try row.decode("seconds_until_failures_decay"))
-        let prepared = try prepare(service)
+        let prepared = try prepare(service, try row.decode("safe_listed"))
         switch VerificationPolicy.start(
             phone: phone, live: try LiveVerification(row: row), channel: request.channel,
             failureCap: settings.phoneFailureCap)
@@ -47,7 +47,8 @@ extension PostgresVerificationStore {
         }
     }
 
-    /// The service, what is known about the phone, and its live verification locked `FOR UPDATE`, in one statement.
+    /// The service, what is known about the phone (its Safe List entry too), and its live verification locked
+    /// `FOR UPDATE`, in one statement.
     /// The phone's failure count is read here only to refuse sending to a capped number; the cap itself is enforced
     /// where guesses are compared, in the check.
     static func startState(_ request: StartRequest) -> PostgresQuery {
@@ -56,6 +57,7 @@ extension PostgresVerificationStore {
         return """
             SELECT \(fragment: VerifyService.columns),
                 p.blocked_at IS NOT NULL AS blocked, p.opted_out_at IS NOT NULL AS opted_out,
+                EXISTS (SELECT FROM safe_list_numbers WHERE bucket = \(bucket) AND phone = \(phone)) AS safe_listed,
                 coalesce(f.consecutive_failures, 0) AS consecutive_failures,
                 coalesce(ceil(extract(epoch FROM f.last_failure_at - now())) + \(failureWindow), 0)::integer
                     AS seconds_until_failures_decay,
@@ -91,13 +93,15 @@ extension PostgresVerificationStore {
             WITH v AS (
                 INSERT INTO verifications (
                     bucket, sid, service_sid, phone, channel, status, locale, custom_friendly_name, app_hash, tags,
-                    device_ip, key_id, code_hash, code_ciphertext, max_check_attempts, max_send_attempts, expires_at)
+                    device_ip, key_id, code_hash, code_ciphertext, max_check_attempts, max_send_attempts, expires_at,
+                    lookup_line_type)
                 VALUES (
                     \(sid.bucket), \(sid.rawValue), \(service.sid.rawValue), \(request.to.e164),
                     \(request.channel.rawValue), 'pending', \(request.locale), \(details.customFriendlyName),
                     \(details.appHash), \(details.tags)::jsonb, \(details.deviceIP), \(sealed.keyID), \(sealed.hash),
                     \(sealed.ciphertext), \(serviceSettings.maxCheckAttempts), \(serviceSettings.maxSendAttempts),
-                    now() + \(serviceSettings.codeValiditySeconds) * interval '1 second')
+                    now() + \(serviceSettings.codeValiditySeconds) * interval '1 second',
+                    \(prepared.lookup?.lineType.rawValue))
                 ON CONFLICT (bucket, service_sid, phone) WHERE status = 'pending' DO NOTHING
                 RETURNING *
             ), a AS (

@@ -5,7 +5,7 @@ extension Verification {
     /// The columns `init(row:attempts:)` reads, by name, from `verifications` aliased `v`.
     static let columns: PostgresQuery = """
         v.sid, v.service_sid, v.phone, v.channel, v.status, v.locale, v.check_attempts, v.created_at, v.updated_at, \
-        v.expires_at
+        v.expires_at, v.lookup_line_type
         """
 
     /// Whole seconds of validity left by the database clock, rounded up, as `seconds_until_expiry`.
@@ -37,7 +37,13 @@ extension Verification {
             sendAttempts: attempts,
             createdAt: try row.decode("created_at"),
             updatedAt: try row.decode("updated_at"),
-            expiresAt: try row.decode("expires_at")
+            expiresAt: try row.decode("expires_at"),
+            lookup: try row.decode("lookup_line_type", as: String?.self).map { text in
+                guard let lineType = LineType(rawValue: text) else {
+                    throw StoreError.malformed("line type", column: "lookup_line_type")
+                }
+                return NumberLookup(lineType: lineType)
+            }
         )
     }
 }

@@ -15,6 +15,8 @@ extension VerifyService {
         s.psd2_enabled AS service_psd2_enabled, s.tts_name AS service_tts_name, \
         s.code_validity_seconds AS service_code_validity_seconds, \
         s.max_check_attempts AS service_max_check_attempts, s.max_send_attempts AS service_max_send_attempts, \
+        s.geo_sms_allow AS service_geo_sms_allow, s.geo_sms_deny AS service_geo_sms_deny, \
+        s.geo_voice_allow AS service_geo_voice_allow, s.geo_voice_deny AS service_geo_voice_deny, \
         s.created_at AS service_created_at, s.updated_at AS service_updated_at
         """
 
@@ -31,11 +33,26 @@ extension VerifyService {
         settings.codeValiditySeconds = try row.decode("service_code_validity_seconds")
         settings.maxCheckAttempts = try row.decode("service_max_check_attempts")
         settings.maxSendAttempts = try row.decode("service_max_send_attempts")
+        settings.geo = GeoPermissions(
+            sms: try row.geoRules("service_geo_sms"), voice: try row.geoRules("service_geo_voice"))
         self.init(
             sid: try row.sid("service_sid"),
             settings: settings,
             createdAt: try row.decode("service_created_at"),
             updatedAt: try row.decode("service_updated_at")
         )
+    }
+}
+
+extension PostgresRow {
+    /// The geo rules stored in the columns `prefix_allow` and `prefix_deny`.
+    fileprivate func geoRules(_ prefix: String) throws -> GeoRules {
+        do {
+            return try GeoRules(
+                allow: try decode(prefix + "_allow", as: String.self),
+                deny: try decode(prefix + "_deny", as: String.self))
+        } catch is GeoRulesError {
+            throw StoreError.malformed("geo permissions", column: prefix + "_allow")
+        }
     }
 }

@@ -4,8 +4,8 @@ import VerifyCore
 
 struct ServicesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "services", abstract: "Create and list Verify services (VA…).",
-        subcommands: [Create.self, List.self])
+        commandName: "services", abstract: "Create and list Verify services (VA…), set their geo permissions.",
+        subcommands: [Create.self, List.self, Geo.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a service; prints it as the API does.")
@@ -36,5 +36,28 @@ struct ServicesCommand: AsyncParsableCommand {
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List every service, oldest first.")
         func run() async throws { try await runAdmin { try await $0.listServices() } }
+    }
+
+    struct Geo: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or set a service's own geo permissions, which win over VERIFYD_GEO_* for it.",
+            discussion: """
+                Each list is comma-separated ISO 3166-1 alpha-2 codes (001 for the non-geographic ranges) and *, \
+                for every region not named; a region named beats *. A list given replaces the stored one ('' \
+                empties it); regions neither list names follow the global settings. Starts on other instances \
+                may take up to 5 seconds to see a region turned on; a region turned off applies at once.
+                """)
+        @Argument(help: "The service (VA…).") var service: String
+        @Option(help: "Regions SMS may reach, e.g. NG,PK or *.") var allowSms: String?
+        @Option(help: "Regions SMS may not reach, e.g. JM or *.") var denySms: String?
+        @Option(help: "Regions calls may reach.") var allowVoice: String?
+        @Option(help: "Regions calls may not reach.") var denyVoice: String?
+
+        func run() async throws {
+            let sms = AdminCommands.GeoChange(allow: allowSms, deny: denySms)
+            let voice = AdminCommands.GeoChange(allow: allowVoice, deny: denyVoice)
+            let service = self.service
+            try await runAdmin { try await $0.setGeo(service, sms: sms, voice: voice) }
+        }
     }
 }

@@ -40,6 +40,9 @@ struct ErrorAnswerTests {
             error: VerifyError(.phoneBlocked), status: .forbidden, code: 60410,
             message: "Verification delivery attempt blocked"),
         Row(
+            error: VerifyError(.lineTypeRefused), status: .forbidden, code: 60410,
+            message: "Verification delivery attempt blocked"),
+        Row(
             error: VerifyError(.phoneUnsubscribed), status: .badRequest, code: 21610,
             message: "Attempt to send to unsubscribed recipient"),
         Row(
@@ -95,6 +98,13 @@ struct ErrorAnswerTests {
             message:
                 "The requested resource /Services/\(service)/RateLimits/\(rateLimit)/Buckets/\(bucket) was not found"
         ),
+        // A screening refusal answers as the error it carries; the rule it names is for records, not for the caller.
+        Row(
+            error: ScreeningRefusal(
+                ScreeningFinding(
+                    rule: .geo, mode: .enforce, channel: .sms, lineType: .mobile, region: RegionCode("NG"),
+                    callingCode: 234, layer: .defaults, error: VerifyError(.destinationBlocked))),
+            status: .forbidden, code: 60605, message: "Verification delivery attempt blocked by geo permissions"),
         Row(error: APIError.unauthenticated, status: .unauthorized, code: 20003, message: "Authenticate"),
         Row(
             error: APIError.malformedBody, status: .badRequest, code: 60200, message: "Invalid parameter: request body"),
@@ -129,7 +139,7 @@ struct ErrorAnswerTests {
     @Test("every domain reason has a row")
     func everyReason() {
         let reasons = Set(Self.rows.compactMap { ($0.error as? VerifyError).map { Self.name($0.reason) } })
-        #expect(reasons.count == 19)
+        #expect(reasons.count == 20)
     }
 
     /// Exhaustive on purpose: a new reason does not compile until it is named here, counted above and given a row.
@@ -143,6 +153,7 @@ struct ErrorAnswerTests {
         case .phoneUnsubscribed: "phoneUnsubscribed"
         case .landline: "landline"
         case .destinationBlocked: "destinationBlocked"
+        case .lineTypeRefused: "lineTypeRefused"
         case .notFound: "notFound"
         case .channelDisabled: "channelDisabled"
         case .tooManyConcurrentRequests: "tooManyConcurrentRequests"

@@ -91,6 +91,39 @@ struct OriginalRoutesTests {
         }
     }
 
+    struct National: Sendable, CustomTestStringConvertible {
+        let countryCode: String
+        let number: String
+        /// The number it is read as; nil when it is refused.
+        let expected: String?
+        var testDescription: String { "\(number) with \(countryCode) → \(expected ?? "400")" }
+    }
+
+    @Test(
+        "national numbers are read in the default country code's main region; rewrites into another number are 400",
+        arguments: [
+            National(countryCode: "44", number: "07400 123456", expected: "+447400123456"),
+            National(countryCode: "44", number: "0044 7400 123456", expected: "+447400123456"),
+            National(countryCode: "44", number: "+1 415 555 0130", expected: "+14155550130"),
+            National(countryCode: "1", number: "011 44 7400 123456", expected: "+447400123456"),
+            National(countryCode: "1", number: "1 (415) 555-0130", expected: "+14155550130"),
+            National(countryCode: "7", number: "8 (912) 345-67-89", expected: "+79123456789"),
+            // 00 is no international prefix in the NANP (011 is); the old reader took it for one.
+            National(countryCode: "1", number: "0044 7400 123456", expected: nil),
+            // Letters, extensions and non-ASCII digits, which libphonenumber would rewrite.
+            National(countryCode: "1", number: "1-800-FLOWERS", expected: nil),
+            National(countryCode: "1", number: "+1 415 555 0130 ext 5", expected: nil),
+            National(countryCode: "1", number: "+１４１５５５５０１３０", expected: nil),
+            National(countryCode: "44", number: "020 7946 0000 x12", expected: nil),
+        ])
+    func nationalFormats(_ row: National) async throws {
+        try await withAPI(environment: ["VERIFYD_DEFAULT_COUNTRY_CODE": row.countryCode]) { fixture, api in
+            let response = try await api.post("/sms", ["number": row.number])
+            #expect(response.status == (row.expected == nil ? .badRequest : .accepted))
+            #expect(fixture.sender.messages.map(\.to.e164) == [row.expected].compactMap { $0 })
+        }
+    }
+
     @Test("an invalid number is 400 with an empty body", arguments: ["", "abc", "+0123", "4155550130"])
     func invalidNumber(number: String) async throws {
         try await withAPI { fixture, api in

@@ -72,6 +72,50 @@ struct AdminCommandTests {
         try await database.drop()
     }
 
+    @Test("services geo: a service turns on a default-denied region for itself; typos and bad SIDs are refused")
+    func serviceGeo() async throws {
+        let database = try await IntegrationFixture.migratedDatabase()
+        let environment = VerifydEnvironment(databaseURL: database.connectionString)
+        let created = try await VerifydProcess.run(
+            ["services", "create", "--friendly-name", "Lagos"], environment: environment.values)
+        let sid = try #require(json(created.output).first?["sid"] as? String)
+        let process = try await VerifydProcess.serve(environment: environment.values)
+        let api = API(process: process, environment: environment)
+        let start = { (to: String) in
+            try await api.post("/v2/Services/\(sid)/Verifications", [("To", to), ("Channel", "sms")]).status
+        }
+        #expect(try await start("+2348021234567") == 403)
+
+        let set = try await VerifydProcess.run(
+            ["services", "geo", sid, "--allow-sms", "ng", "--deny-voice", "*"], environment: environment.values)
+        #expect(set.status == 0, "\(set.output)")
+        let geo = try #require(json(set.output).first?["geo"] as? [String: [String: String]])
+        #expect(geo["sms"] == ["allow": "NG", "deny": ""])
+        #expect(geo["voice"] == ["allow": "", "deny": "*"])
+        // The serving instance may remember the old settings for up to 5 seconds.
+        let deadline = ContinuousClock.now + .seconds(30)
+        var status = try await start("+2348021234567")
+        while status != 201 && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+            status = try await start("+2348021234567")
+        }
+        #expect(status == 201)
+
+        let shown = try await VerifydProcess.run(["services", "geo", sid], environment: environment.values)
+        #expect(json(shown.output).first?["geo"] as? [String: [String: String]] == geo)
+        let typo = try await VerifydProcess.run(
+            ["services", "geo", sid, "--deny-sms", "UK"], environment: environment.values)
+        #expect(typo.status == 1)
+        #expect(typo.output.contains("GB"))
+        let both = try await VerifydProcess.run(
+            ["services", "geo", sid, "--deny-sms", "NG"], environment: environment.values)
+        #expect(both.status == 1, "NG would be in both lists")
+        #expect(
+            try await VerifydProcess.run(["services", "geo", "VA123"], environment: environment.values).status == 1)
+        await process.stop()
+        try await database.drop()
+    }
+
     @Test("phones: a blocked number gets nothing until unblocked; bad input is refused; no database is exit 2")
     func phones() async throws {
         let database = try await IntegrationFixture.migratedDatabase()

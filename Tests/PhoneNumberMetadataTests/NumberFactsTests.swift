@@ -49,22 +49,29 @@ struct NumberFactsTests {
         let region = try #require(RegionCode(known.region))
         #expect(
             facts
-                == NumberFacts(isValid: true, region: region, lineType: known.lineType, callingCode: known.callingCode))
+                == NumberFacts(
+                    isValid: true, isPossible: true, region: region, lineType: known.lineType,
+                    callingCode: known.callingCode))
     }
 
     @Test(
-        "numbers outside every valid range are invalid with an unknown type",
+        "numbers outside every valid range are invalid with an unknown type; possible when their length is",
         arguments: [
             // Fifteen digits behind +1, where every NANP number has ten.
-            ("+123456789012345", 1),
+            ("+123456789012345", 1, false),
             // Ofcom's range for drama (07700 900000–900999): libphonenumber leaves it out on purpose.
-            ("+447700900123", 44),
+            ("+447700900123", 44, true),
             // A NANP area code that does not exist (area codes never start with 0 or 1 after the +1).
-            ("+11234567890", 1),
+            ("+11234567890", 1, true),
+            // Three digits behind +44, where UK numbers have at least seven.
+            ("+44123", 44, false),
         ])
-    func invalidNumbers(_ number: String, _ callingCode: Int) throws {
+    func invalidNumbers(_ number: String, _ callingCode: Int, _ possible: Bool) throws {
         let facts = intelligence.facts(for: try #require(PhoneNumber(e164: number)))
-        #expect(facts == NumberFacts(isValid: false, region: nil, lineType: .unknown, callingCode: callingCode))
+        #expect(
+            facts
+                == NumberFacts(
+                    isValid: false, isPossible: possible, region: nil, lineType: .unknown, callingCode: callingCode))
     }
 
     // Debian 12 ships libphonenumber 8.12.57, whose metadata was cut in late 2022. 835, the overlay for Pennsylvania's
@@ -74,6 +81,7 @@ struct NumberFactsTests {
     func rangeNewerThanTheMetadata() throws {
         let facts = intelligence.facts(for: try #require(PhoneNumber(e164: "+18352345678")))
         #expect(!facts.isValid)
+        #expect(facts.isPossible, "a number of the NANP's length, which a newer range may hold")
         #expect(facts.lineType == .unknown)
         #expect(facts.region == nil)
     }
@@ -83,7 +91,8 @@ struct NumberFactsTests {
         // libphonenumber's Parse() reads +44 07400 123456 as +44 7400 123456: the facts would then describe a
         // number other than the one a code is sent to.
         let facts = intelligence.facts(for: try #require(PhoneNumber(e164: "+4407400123456")))
-        #expect(facts == NumberFacts(isValid: false, region: nil, lineType: .unknown, callingCode: 44))
+        #expect(!facts.isValid)
+        #expect(facts.lineType == .unknown && facts.region == nil && facts.callingCode == 44)
         #expect(intelligence.parse("+44 (0)7400 123456", defaultRegion: nil)?.e164 == "+447400123456")
     }
 

@@ -1,5 +1,6 @@
 import App
 import Logging
+import PhoneNumberMetadata
 import Postgres
 import VerifyCore
 import VerifyStore
@@ -73,7 +74,9 @@ public struct StoreFixture: Sendable {
         self.credentials = PostgresCredentialStore(client: client)
         self.verifier = Verifier(
             verifications: verifications, deliveries: deliveries, phones: phones, sender: sender, keyring: keyring,
-            settings: settings, logger: Self.logger)
+            numbers: LibPhoneNumberIntelligence(), recentServices: RecentServiceSettings(),
+            safeList: PostgresSafeListStore(client: client), settings: settings,
+            logger: Self.logger)
     }
 
     /// Warnings and errors only: the verifier's info lines would drown the test output.
@@ -87,14 +90,18 @@ public struct StoreFixture: Sendable {
     public func verifier(keyring: CodeKeyring? = nil, settings: Verifier.Settings? = nil) -> Verifier {
         Verifier(
             verifications: verifications, deliveries: deliveries, phones: phones, sender: sender,
-            keyring: keyring ?? self.keyring, settings: settings ?? self.settings, logger: Self.logger)
+            keyring: keyring ?? self.keyring, numbers: LibPhoneNumberIntelligence(),
+            recentServices: RecentServiceSettings(), safeList: PostgresSafeListStore(client: client),
+            settings: settings ?? self.settings, logger: Self.logger)
     }
 
     /// A `Verifier` over stores on another client: a second instance sharing the database.
     public func verifier(on client: PostgresClient) -> Verifier {
         Verifier(
             verifications: PostgresVerificationStore(client: client), deliveries: PostgresDeliveryStore(client: client),
-            phones: PostgresPhoneStore(client: client), sender: sender, keyring: keyring, settings: settings,
+            phones: PostgresPhoneStore(client: client), sender: sender, keyring: keyring,
+            numbers: LibPhoneNumberIntelligence(), recentServices: RecentServiceSettings(),
+            safeList: PostgresSafeListStore(client: client), settings: settings,
             logger: Self.logger)
     }
 

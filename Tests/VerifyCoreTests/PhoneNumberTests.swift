@@ -45,40 +45,6 @@ struct PhoneNumberTests {
         #expect(PhoneNumber(e164: number)?.e164 == "+14155550100")
     }
 
-    struct LenientCase: Sendable, CustomTestStringConvertible {
-        let input: String
-        let defaultCountryCode: String?
-        let expected: String?
-        var testDescription: String { "\(input) with \(defaultCountryCode ?? "no default") → \(expected ?? "nil")" }
-    }
-
-    @Test(
-        "lenient parsing reads formatted, international and national numbers",
-        arguments: [
-            LenientCase(input: "+1 (415) 555-0100", defaultCountryCode: nil, expected: "+14155550100"),
-            LenientCase(input: "+1.415.555.0100", defaultCountryCode: "44", expected: "+14155550100"),
-            LenientCase(input: "0014155550100", defaultCountryCode: nil, expected: "+14155550100"),
-            LenientCase(input: "00 44 20 7946 0018", defaultCountryCode: "1", expected: "+442079460018"),
-            LenientCase(input: "4155550100", defaultCountryCode: "1", expected: "+14155550100"),
-            LenientCase(input: "(415) 555-0100", defaultCountryCode: "1", expected: "+14155550100"),
-            LenientCase(input: "14155550100", defaultCountryCode: "1", expected: "+14155550100"),
-            LenientCase(input: "1-415-555-0100", defaultCountryCode: "1", expected: "+14155550100"),
-            LenientCase(input: "020 7946 0018", defaultCountryCode: "44", expected: "+442079460018"),
-            LenientCase(input: "02079460018", defaultCountryCode: "44", expected: "+442079460018"),
-            // The NANP trunk 1 is only dropped for country code 1.
-            LenientCase(input: "14155550100", defaultCountryCode: "44", expected: "+4414155550100"),
-            LenientCase(input: "4155550100", defaultCountryCode: nil, expected: nil),
-            LenientCase(input: "020 7946 0018", defaultCountryCode: nil, expected: nil),
-            LenientCase(input: "", defaultCountryCode: "1", expected: nil),
-            LenientCase(input: "415 CALL NOW", defaultCountryCode: "1", expected: nil),
-            LenientCase(input: "٤١٥٥٥٥٠١٠٠", defaultCountryCode: "1", expected: nil),
-            LenientCase(input: "+0 415 555 0100", defaultCountryCode: "1", expected: nil),
-            LenientCase(input: "00 0415 555 0100", defaultCountryCode: "1", expected: nil),
-        ])
-    func lenient(_ row: LenientCase) {
-        #expect(PhoneNumber(lenient: row.input, defaultCountryCode: row.defaultCountryCode)?.e164 == row.expected)
-    }
-
     @Test("masked keeps the first five and the last four characters")
     func masked() throws {
         let phone = try #require(PhoneNumber(e164: "+14155550100"))
@@ -89,7 +55,7 @@ struct PhoneNumberTests {
 
     @Test(
         "description equals masked, so interpolation never shows the full number",
-        arguments: ["+14155550100", "+442079460018", "+4915112345678", "+123456789012345"])
+        arguments: ["+14155550100", "+442079460018", "+4915112345678", "+4930123456"])
     func descriptionIsMasked(_ input: String) throws {
         let phone = try #require(PhoneNumber(e164: input))
         #expect(phone.description == phone.masked)
@@ -146,8 +112,8 @@ struct PhoneNumberTests {
     @Test("equal numbers are equal and hash alike")
     func equality() throws {
         let strict = try #require(PhoneNumber(e164: "+14155550100"))
-        let lenient = try #require(PhoneNumber(lenient: "(415) 555-0100", defaultCountryCode: "1"))
-        #expect(strict == lenient)
-        #expect(Set([strict, lenient]).count == 1)
+        let substring = try #require(PhoneNumber(e164: "to +14155550100".dropFirst(3)))
+        #expect(strict == substring)
+        #expect(Set([strict, substring]).count == 1)
     }
 }

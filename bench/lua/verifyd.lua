@@ -7,7 +7,8 @@
 --   BENCH_THREADS  wrk's -t, so each thread takes its own slice of the pool
 --   BENCH_POOL     check-wrong, check-right, auth: a file of "phone code" lines (a wrong code for check-wrong)
 --   BENCH_USES     how often each pool line may be used (check-wrong: below the attempt limits; else 1)
---   BENCH_PREFIX   start: numbers are PREFIX, the thread's digit and a 6-digit counter, so none repeats
+--   BENCH_PREFIX   start: numbers are PREFIX (+1 and an area code), a digit for the thread (2-9: a NANP
+--                  exchange never starts with 0 or 1) and a 6-digit counter, so none repeats
 --   BENCH_LIMIT    start: stop after this many requests in all (0: run for the whole duration)
 --   BENCH_RATE     requests per second in all; unset or 0: closed loop (each connection sends when answered)
 --   BENCH_OUT      a folder for per-thread files: approved.N (pool lines a right code approved), latency.N
@@ -144,7 +145,7 @@ function request()
     if op == "start" then
         counter = counter + 1
         if (limit > 0 and counter > limit) or counter > 999999 then stop_thread() end
-        local phone = string.format("%s%d%06d", os.getenv("BENCH_PREFIX"), thread_index, counter % 1000000)
+        local phone = string.format("%s%d%06d", os.getenv("BENCH_PREFIX"), thread_index + 2, counter % 1000000)
         return form_request("/v2/Services/" .. service .. "/Verifications",
             "To=" .. urlencode(phone) .. "&Channel=sms", string.format("i%ds%d", counter, sched))
     end

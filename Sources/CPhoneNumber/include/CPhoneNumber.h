@@ -72,6 +72,9 @@ typedef struct cpn_facts {
     cpn_line_type line_type;
     /// What IsValidNumber answers: the number matches a valid pattern of its region.
     bool is_valid;
+    /// What IsPossibleNumber answers (true for every valid number): the number's length is one its country's
+    /// numbers have, so an invalid number may be in a range newer than the metadata.
+    bool is_possible;
 } cpn_facts;
 
 /// Loads libphonenumber's metadata now rather than on the first lookup, and answers how many geographic regions it
