@@ -14,6 +14,7 @@
 \set failure_window 86400
 \startpipeline
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
-SELECT * FROM verifyd_check(:b::integer, :service, bench_phone(:n), NULL, :key_ids, :hashes, :failure_cap::integer,
+SELECT *, NULL::text AS lookup_line_type
+FROM verifyd_check(:b::integer, :service, bench_phone(:n), NULL, :key_ids, :hashes, :failure_cap::integer,
     :failure_window::integer);
 \endpipeline

@@ -38,6 +38,7 @@ SELECT s.sid AS service_sid, s.friendly_name AS service_friendly_name, s.code_le
     s.max_check_attempts AS service_max_check_attempts, s.max_send_attempts AS service_max_send_attempts,
     s.created_at AS service_created_at, s.updated_at AS service_updated_at,
     p.blocked_at IS NOT NULL AS blocked, p.opted_out_at IS NOT NULL AS opted_out,
+    EXISTS (SELECT FROM safe_list_numbers WHERE bucket = :b AND phone = bench_phone(:n)) AS safe_listed,
     coalesce(f.consecutive_failures, 0) AS consecutive_failures,
     coalesce(ceil(extract(epoch FROM f.last_failure_at - now())) + :failure_window, 0)::integer
         AS seconds_until_failures_decay,
@@ -59,13 +60,15 @@ WHERE s.sid = :service;
 WITH v AS (
     INSERT INTO verifications (
         bucket, sid, service_sid, phone, channel, status, locale, custom_friendly_name, app_hash, tags,
-        device_ip, key_id, code_hash, code_ciphertext, max_check_attempts, max_send_attempts, expires_at)
+        device_ip, key_id, code_hash, code_ciphertext, max_check_attempts, max_send_attempts, expires_at,
+        lookup_line_type)
     VALUES (
         :b, bench_sid('VE', :b, :unique), :service, bench_phone(:n),
         :channel, 'pending', NULL, NULL,
         NULL, NULL::jsonb, NULL, :key_id, :code_hash,
         :code_ciphertext, :max_check_attempts, :max_send_attempts,
-        now() + :validity * interval '1 second')
+        now() + :validity * interval '1 second',
+        NULL)
     ON CONFLICT (bucket, service_sid, phone) WHERE status = 'pending' DO NOTHING
     RETURNING *
 ), a AS (
@@ -76,7 +79,7 @@ WITH v AS (
     RETURNING created_at, status
 )
 SELECT v.sid, v.service_sid, v.phone, v.channel, v.status, v.locale, v.check_attempts, v.created_at, v.updated_at,
-    v.expires_at, v.custom_friendly_name, v.app_hash,
+    v.expires_at, v.lookup_line_type, v.custom_friendly_name, v.app_hash,
     ceil(extract(epoch FROM v.expires_at - now()))::integer AS seconds_until_expiry,
     a.created_at AS attempt_created_at, a.status AS attempt_status
 FROM v, a;
