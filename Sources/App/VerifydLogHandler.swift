@@ -1,4 +1,5 @@
 import Foundation
+import HTTPAPI
 import Logging
 
 /// One line per log entry on standard error: `time level label: message key=value …` for people, or a JSON object
@@ -43,7 +44,8 @@ public struct VerifydLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        let time = Date().formatted(.iso8601)
+        // ISO 8601 in UTC to the second, as `Date.formatted(.iso8601)` writes it, at a small part of the cost.
+        let time = TwilioDate.format(Date())
         let line: String
         switch format {
         case .text:

@@ -52,10 +52,14 @@ struct BasicAuthMiddleware: RouterMiddleware {
     }
 
     static func credentials(_ header: String?) -> (String, String)? {
-        guard let header, header.count > 6, header.prefix(6).lowercased() == "basic " else { return nil }
-        guard let data = Data(base64Encoded: String(header.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-            let decoded = String(data: data, encoding: .utf8), let colon = decoded.firstIndex(of: ":")
+        guard let header else { return nil }
+        let bytes = Array(header.utf8)
+        guard bytes.count > 6, HeaderBytes.equalsIgnoringCase(bytes[..<6], "basic ") else { return nil }
+        guard let data = Data(base64Encoded: Data(HeaderBytes.trimmed(bytes[6...]))),
+            let colon = data.firstIndex(of: UInt8(ascii: ":")),
+            let username = String(validating: data[..<colon], as: UTF8.self),
+            let password = String(validating: data[(colon + 1)...], as: UTF8.self)
         else { return nil }
-        return (String(decoded[..<colon]), String(decoded[decoded.index(after: colon)...]))
+        return (username, password)
     }
 }

@@ -79,12 +79,15 @@ struct RequestParameters: Sendable {
 
         /// The media type of a `Content-Type`, ignoring its parameters (`charset=utf-8`); nil for any other type.
         init?(_ contentType: String?) {
-            let mediaType = contentType?.split(separator: ";", maxSplits: 1).first?
-                .trimmingCharacters(in: .whitespaces).lowercased()
-            switch mediaType {
-            case "application/x-www-form-urlencoded": self = .form
-            case "application/json": self = .json
-            default: return nil
+            guard let contentType else { return nil }
+            let bytes = Array(contentType.utf8)
+            let mediaType = HeaderBytes.trimmed(bytes[..<(bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex)])
+            if HeaderBytes.equalsIgnoringCase(mediaType, "application/x-www-form-urlencoded") {
+                self = .form
+            } else if HeaderBytes.equalsIgnoringCase(mediaType, "application/json") {
+                self = .json
+            } else {
+                return nil
             }
         }
     }

@@ -1,15 +1,31 @@
 import Foundation
 import VerifyCore
 
-/// Dates as Twilio's Verify API writes them: `YYYY-MM-DDTHH:MM:SSZ`, UTC, whole seconds.
-enum TwilioDate {
-    static func format(_ date: Date) -> String {
+/// Dates as Twilio's Verify API writes them: `YYYY-MM-DDTHH:MM:SSZ`, UTC, whole seconds (also ISO 8601's form, which
+/// verifyd's log lines use).
+public enum TwilioDate {
+    /// Written into 20 bytes at once: every response and log line has dates, and Foundation's formatters cost far more.
+    public static func format(_ date: Date) -> String {
         let seconds = Int(date.timeIntervalSince1970.rounded(.down))
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let secondOfDay = seconds - days * 86_400
         let (year, month, day) = civil(fromDays: days)
-        return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T" + pad(secondOfDay / 3600, 2) + ":"
-            + pad(secondOfDay / 60 % 60, 2) + ":" + pad(secondOfDay % 60, 2) + "Z"
+        guard (0...9999).contains(year) else { return String(year) + tail(month, day, secondOfDay) }
+        return String(unsafeUninitializedCapacity: 20) { bytes in
+            put(year, width: 4, at: 0, in: bytes)
+            bytes[4] = UInt8(ascii: "-")
+            put(month, width: 2, at: 5, in: bytes)
+            bytes[7] = UInt8(ascii: "-")
+            put(day, width: 2, at: 8, in: bytes)
+            bytes[10] = UInt8(ascii: "T")
+            put(secondOfDay / 3600, width: 2, at: 11, in: bytes)
+            bytes[13] = UInt8(ascii: ":")
+            put(secondOfDay / 60 % 60, width: 2, at: 14, in: bytes)
+            bytes[16] = UInt8(ascii: ":")
+            put(secondOfDay % 60, width: 2, at: 17, in: bytes)
+            bytes[19] = UInt8(ascii: "Z")
+            return 20
+        }
     }
 
     /// Reads the form `format` writes, the one Twilio's libraries send for date filters
@@ -53,8 +69,19 @@ enum TwilioDate {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 
-    private static func pad(_ value: Int, _ width: Int) -> String {
-        let digits = String(value)
-        return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+    /// `value` (0 ≤ value < 10^width) as `width` decimal digits, zero-padded, at `offset`.
+    private static func put(_ value: Int, width: Int, at offset: Int, in bytes: UnsafeMutableBufferPointer<UInt8>) {
+        var rest = value
+        for index in stride(from: offset + width - 1, through: offset, by: -1) {
+            bytes[index] = UInt8(ascii: "0") + UInt8(rest % 10)
+            rest /= 10
+        }
+    }
+
+    /// The part after the year, for the years outside 0…9999 that no stored date has.
+    private static func tail(_ month: Int, _ day: Int, _ secondOfDay: Int) -> String {
+        String(
+            format: "-%02ld-%02ldT%02ld:%02ld:%02ldZ", month, day, secondOfDay / 3600, secondOfDay / 60 % 60,
+            secondOfDay % 60)
     }
 }

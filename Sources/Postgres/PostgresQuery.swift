@@ -35,6 +35,7 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
             sql = ""
             sql.reserveCapacity(literalCapacity + interpolationCount * 3)
             bindings = PostgresBindings(capacity: interpolationCount)
+            placeholders.reserveCapacity(interpolationCount)
         }
 
         public mutating func appendLiteral(_ literal: String) {
@@ -51,6 +52,11 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
         public mutating func appendInterpolation(fragment: PostgresQuery) {
             precondition(
                 fragment.placeholders.count == fragment.bindings.count, "a fragment must come from a query literal")
+            // Most fragments are column lists without values: nothing to renumber.
+            if fragment.placeholders.isEmpty {
+                sql += fragment.sql
+                return
+            }
             let utf8 = Array(fragment.sql.utf8)
             var copied = 0
             for (placeholder, slot) in zip(fragment.placeholders, fragment.bindings.slots) {
@@ -73,7 +79,8 @@ public struct PostgresQuery: Sendable, Hashable, ExpressibleByStringInterpolatio
 
         private mutating func appendPlaceholder() {
             let start = sql.utf8.count
-            sql += "$\(bindings.count)"
+            sql += "$"
+            sql += String(bindings.count)
             placeholders.append(start..<sql.utf8.count)
         }
     }

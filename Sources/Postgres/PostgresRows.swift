@@ -1,5 +1,9 @@
 import CLibPQ
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The rows of one statement's result. It owns the libpq result and reads values straight out of it, so a row
 /// costs nothing until a column is decoded.
 public final class PostgresRows: RandomAccessCollection, @unchecked Sendable {
@@ -24,10 +28,16 @@ public final class PostgresRows: RandomAccessCollection, @unchecked Sendable {
 
     public func columnName(_ column: Int) -> String { String(cString: PQfname(result, Int32(column))) }
 
-    /// The position of the column named `name` (as the SELECT list names it, lower case), or nil.
+    /// The position of the first column named exactly `name` (as the server names it: lower case unless the SELECT
+    /// list quoted it), or nil. A plain scan: `PQfnumber` copies and folds the name on every call, which was most
+    /// of what decoding a row cost.
     public func column(named name: String) -> Int? {
-        let column = Int(PQfnumber(result, name))
-        return column < 0 ? nil : column
+        name.withCString { wanted in
+            for column in 0..<Int(PQnfields(result)) where strcmp(PQfname(result, Int32(column)), wanted) == 0 {
+                return column
+            }
+            return nil
+        }
     }
 
     /// The first row, if there is one.

@@ -30,6 +30,8 @@ public struct Authenticator: Sendable {
     let credentials: any CredentialStore
     let now: @Sendable () -> ContinuousClock.Instant
     private let unknownKeys = ExpiringSet<APIKeySid>(capacity: 10_000)
+    /// The digests of `root.tokens`, made once: every request compares against them.
+    private let rootTokenDigests: [[UInt8]]
 
     public init(
         root: RootCredentials, credentials: any CredentialStore,
@@ -38,6 +40,7 @@ public struct Authenticator: Sendable {
         self.root = root
         self.credentials = credentials
         self.now = now
+        self.rootTokenDigests = root.tokens.map(Self.digest)
     }
 
     /// The principal, or nil for anything that is not a valid pair. Comparisons are constant-time.
@@ -46,7 +49,7 @@ public struct Authenticator: Sendable {
             let candidate = Self.digest(password)
             // Compare every token, so the time taken does not tell which one matched.
             var matched = false
-            for token in root.tokens where Self.constantTimeEqual(Self.digest(token), candidate) { matched = true }
+            for token in rootTokenDigests where Self.constantTimeEqual(token, candidate) { matched = true }
             return matched ? .root : nil
         }
         // Keys are stored with lowercase hex (the table's CHECK), so no other spelling can name one.

@@ -12,6 +12,7 @@ import os
 import re
 import signal
 import subprocess
+import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -206,9 +207,17 @@ def run_pgbench(args) -> dict:
     readings = Readings([], args.postmaster)
     completed = subprocess.run(command, capture_output=True, text=True)
     tps = _PGBENCH_TPS.search(completed.stdout)
-    if completed.returncode != 0 or tps is None:
+    done_match = _PGBENCH_DONE.search(completed.stdout)
+    done = int(done_match.group(1)) if done_match else 0
+    if completed.returncode != 0 or (tps is None and done_match is None):
         raise SystemExit(f"pgbench failed ({completed.returncode}):\n{completed.stdout}\n{completed.stderr}")
-    done = int(_PGBENCH_DONE.search(completed.stdout).group(1))
+    if tps is None or done == 0:
+        # On a loaded machine 256 clients can spend the whole run connecting: recorded as stalled (no ceiling, so no
+        # ratio) rather than ending the benchmark.
+        print(f"warning: pgbench completed no transaction: {args.script}, {args.connections} clients", file=sys.stderr)
+        record = {"tps": 0, "transactions": 0, "errors": 0, "stalled": True}
+        record.update(readings.finish(0))
+        return record
     failed = _PGBENCH_FAILED.search(completed.stdout)
     record = {
         "tps": round(float(tps.group(1)), 1),

@@ -94,7 +94,9 @@ def markdown(run: Run, targets: list[dict]) -> str:
         for key, label in names.items():
             rows = {r["connections"]: r for r in run.pgbench if (r["ceiling"], r["script"]) == key}
             if rows:
-                cells = [f"{fmt(rows[c]['tps'])} ({fmt(rows[c]['cpu_postgres_ms_per_op'], 3)})" if c in rows else "–"
+                cells = ["–" if c not in rows
+                         else "stalled: no transaction completed" if rows[c].get("stalled")
+                         else f"{fmt(rows[c]['tps'])} ({fmt(rows[c]['cpu_postgres_ms_per_op'], 3)})"
                          for c in levels]
                 out.append(f"| {label} | " + " | ".join(cells) + " |")
         out.append("")

@@ -2,7 +2,7 @@
 # The processes of scripts/bench: its PostgreSQL cluster, the fake Twilio, verifyd instances and HAProxy, each
 # started in the scratch folder and listed in `started` so the benchmark's exit stops them.
 #
-# Shares globals with scripts/bench, both ways: it reads scratch, records, binary, database, auth_service and tool
+# Shares globals with scripts/bench, both ways: it reads scratch, records, binary, fake_binary, database, auth_service and tool
 # (benchtool.py); scripts/bench reads pg_port, postmaster, admin, auth_header, front_port and verifyd_pids.
 # shellcheck disable=SC2034,SC2154
 
@@ -63,6 +63,7 @@ conninfo() { printf 'postgresql://postgres@127.0.0.1:%s/%s' "$pg_port" "$1"; }
 # --- verifyd, the fake Twilio, HAProxy ------------------------------------------------------------------------
 
 binary=""
+fake_binary=""
 root_sid="AC$(random_hex 16)"
 root_token=$(random_hex 16)
 code_key=$(random_base64 32)
@@ -70,6 +71,10 @@ twilio_sid="AC$(random_hex 16)"
 twilio_token=$(random_hex 16)
 auth_header="Basic $(printf '%s:%s' "$root_sid" "$root_token" | base64 -w0)"
 fake_url=""
+# Room for every start of the 256-connection run with Twilio answering in 200 ms (and the dispatcher) at once: a start
+# past the cap answers 503 at once. libcurl's connection limits follow the cap (CurlMultiHandle), so no transfer
+# waits for a connection while its timeout runs.
+twilio_in_flight=512
 fake_pid=""
 fake_latency=""
 front_port=$(free_port)
@@ -85,13 +90,12 @@ create_service() {
         json_field sid
 }
 
-# The fake Twilio of issue 7 §1. TEMPORARY: bench/fake_twilio_standin.py has the `fake-twilio` executable's
-# contract until that target is merged; then this becomes the built `fake-twilio`.
+# The project's fake Twilio (`fake-twilio`, built beside verifyd), answering every Messages request after `latency` ms.
 start_fake() {
     local latency=$1 line="" waited=0
     fake_latency=$latency
     rm -f "$scratch/fake.out"
-    python3 bench/fake_twilio_standin.py --host 127.0.0.1 --port 0 --latency-ms "$latency" \
+    "$fake_binary" --host 127.0.0.1 --port 0 --latency-ms "$latency" \
         --account-sid "$twilio_sid" --auth-token "$twilio_token" >"$scratch/fake.out" 2>>"$scratch/fake.log" &
     fake_pid=$!
     started+=("$fake_pid")
@@ -122,7 +126,7 @@ start_instances() {
             VERIFYD_ACCOUNT_SID="$root_sid" VERIFYD_AUTH_TOKEN="$root_token" VERIFYD_CODE_KEY="$code_key" \
             VERIFYD_DEFAULT_SERVICE="$auth_service" VERIFYD_SHUTDOWN_DRAIN_SECONDS=0 \
             VERIFYD_DELIVERY=twilio TWILIO_ACCOUNT_SID="$twilio_sid" TWILIO_AUTH_TOKEN="$twilio_token" \
-            TWILIO_FROM=+15005550006 TWILIO_API_URL="$fake_url" \
+            TWILIO_FROM=+15005550006 TWILIO_API_URL="$fake_url" VERIFYD_TWILIO_MAX_IN_FLIGHT="$twilio_in_flight" \
             "$binary" serve >>"$scratch/verifyd-$index.log" 2>&1 &
         pid=$!
         started+=("$pid")

@@ -41,18 +41,24 @@ final class CurlTransferContext {
             headers.removeAll()
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
+        // Byte-wise: header lines are ASCII where it matters, and Character-wise searching cost more than the rest
+        // of the response's handling.
+        guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")) else { return }
         let name = line[..<colon].trimmingWhitespace()
-        let value = line[line.index(after: colon)...].trimmingWhitespace()
+        let value = line[line.utf8.index(after: colon)...].trimmingWhitespace()
         guard !name.isEmpty else { return }
         headers.append((name: name, value: value))
     }
 }
 
 extension Substring {
-    /// Drops spaces, tabs and line breaks (including the `\r\n` pair) at both ends.
+    /// Drops spaces, tabs and line breaks (CR and LF) at both ends.
     func trimmingWhitespace() -> String {
-        guard let first = firstIndex(where: { !$0.isWhitespace }), let last = lastIndex(where: { !$0.isWhitespace })
+        let isBlank = { (byte: UInt8) in
+            byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r")
+                || byte == UInt8(ascii: "\n")
+        }
+        guard let first = utf8.firstIndex(where: { !isBlank($0) }), let last = utf8.lastIndex(where: { !isBlank($0) })
         else {
             return ""
         }

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# shellcheck source-path=SCRIPTDIR
+# verifyd's own instructions per request, counted by callgrind: stable on a busy machine, where req/s are not, so it
+# judges a change to the request path (issue 7). Not part of scripts/test.
+#
+#   bench/request-instructions.sh [BINARY]     default: the release build (built first); a BINARY given is used
+#                                              with the fake-twilio beside it, and nothing is built
+#
+# Starts a throwaway PostgreSQL and the fake Twilio (answering at once), runs one verifyd under
+# `valgrind --tool=callgrind`, and sends requests one at a time on one keep-alive connection: per operation a
+# warm-up, a dump (which zeroes callgrind's counters), the measured requests, another dump. The figure is the
+# second dump's total over the measured requests: every thread of verifyd (HTTP, the PostgreSQL poll thread,
+# libcurl's thread), nothing of PostgreSQL or the fake. The profiles are kept for callgrind_annotate.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
+lib=$here/../scripts/lib
+# shellcheck source=../scripts/lib/common.sh
+source "$lib/common.sh"
+# shellcheck source=../scripts/lib/postgres.sh
+source "$lib/postgres.sh"
+# shellcheck source=../scripts/lib/benchstack.sh
+source "$lib/benchstack.sh"
+cd "$VERIFYD_ROOT"
+
+warmup=${WARMUP:-200}
+measured=${MEASURED:-1000}
+binary=${1:-}
+if [[ -z $binary ]]; then
+    swift build -c release --product verifyd
+    swift build -c release --product fake-twilio
+    binary="$(swift build -c release --show-bin-path)/verifyd"
+fi
+fake_binary="$(dirname "$binary")/fake-twilio"
+
+scratch=$(mktemp -d /tmp/vri.XXXXXX)
+chmod 755 "$scratch"
+records=$scratch/records.jsonl
+database=verifyd
+tool() { python3 "$VERIFYD_ROOT/bench/lib/benchtool.py" "$@"; }
+json_field() { python3 -c 'import json, sys; print(json.loads(sys.stdin.read().splitlines()[-1])[sys.argv[1]])' "$1"; }
+cleanup() {
+    local pid
+    for pid in "${started[@]}"; do stop_pid "$pid"; done
+    [[ -n $datadir ]] && pg_stop "$datadir" fast
+    say "Profiles and logs: $scratch"
+}
+trap cleanup EXIT
+
+start_postgres
+sql postgres -c 'CREATE DATABASE verifyd'
+admin_command migrate >/dev/null
+bench_service=$(create_service Bench)
+auth_service=$(create_service Original)
+start_fake 0
+
+# valgrind 3.19 cannot read the toolchain's debug info: profile a copy without it (symbols stay). It also dies in
+# dispatch_main's sigsuspend; the preloaded shim works around that (see the file).
+objcopy --strip-debug "$binary" "$scratch/verifyd"
+cc -shared -fPIC -O2 -o "$scratch/sigsuspend.so" bench/valgrind-sigsuspend.c
+port=$(free_port)
+env -i PATH="$PATH" HOME="${HOME:-/root}" DATABASE_URL="$(conninfo verifyd)" \
+    VERIFYD_HOST=127.0.0.1 VERIFYD_PORT="$port" VERIFYD_PUBLIC_URL="http://127.0.0.1:$port" \
+    VERIFYD_ACCOUNT_SID="$root_sid" VERIFYD_AUTH_TOKEN="$root_token" VERIFYD_CODE_KEY="$code_key" \
+    VERIFYD_DEFAULT_SERVICE="$auth_service" VERIFYD_SHUTDOWN_DRAIN_SECONDS=0 \
+    VERIFYD_DELIVERY=twilio TWILIO_ACCOUNT_SID="$twilio_sid" TWILIO_AUTH_TOKEN="$twilio_token" \
+    TWILIO_FROM=+15005550006 TWILIO_API_URL="$fake_url" LD_PRELOAD="$scratch/sigsuspend.so" \
+    valgrind --tool=callgrind --callgrind-out-file="$scratch/callgrind.%p" "$scratch/verifyd" serve \
+    >>"$scratch/verifyd.log" 2>&1 &
+pid=$!
+started+=("$pid")
+tool wait-ready "http://127.0.0.1:$port/readyz" --since-ns "$(date +%s%N)" --timeout 300 >/dev/null ||
+    die "verifyd did not become ready under valgrind; see $scratch/verifyd.log"
+
+# measure OP: the warm-up, a dump, the measured requests, a dump; prints instructions per request.
+measure() {
+    local op=$1 before after
+    python3 -c "$driver" "$op" "$warmup" 0
+    callgrind_control -d "$op-warmup" "$pid" >/dev/null
+    before=$(find "$scratch" -name 'callgrind.*' | sort | tail -n1)
+    python3 -c "$driver" "$op" "$measured" "$warmup"
+    callgrind_control -d "$op" "$pid" >/dev/null
+    after=$(find "$scratch" -name 'callgrind.*' -newer "$before" | sort | tail -n1)
+    awk -v n="$measured" -v op="$op" '/^(summary|totals):/ { print op ": " int($2 / n) " instructions per request"; exit }' "$after"
+}
+
+# One request at a time on one connection: starts of fresh numbers (OFFSET on), or wrong-code checks cycling over
+# the numbers the warm-up's starts created (a code of 000000 is wrong but for a one-in-a-million chance).
+driver=$(
+    cat <<PY
+import http.client, sys, urllib.parse
+op, count, offset = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+connection = http.client.HTTPConnection("127.0.0.1", $port, timeout=120)
+headers = {"Authorization": "$auth_header", "Content-Type": "application/x-www-form-urlencoded"}
+for i in range(count):
+    if op == "start":
+        path, want = "/v2/Services/$bench_service/Verifications", 201
+        form = {"To": "+1201%07d" % (offset + i), "Channel": "sms"}
+    else:
+        path, want = "/v2/Services/$bench_service/VerificationCheck", 200
+        form = {"To": "+1201%07d" % (i % $warmup), "Code": "000000"}
+    connection.request("POST", path, body=urllib.parse.urlencode(form), headers=headers)
+    response = connection.getresponse()
+    body = response.read()
+    if response.status != want:
+        raise SystemExit(f"{op}: {response.status} {body[:200]!r}")
+PY
+)
+
+step "Instructions per request (callgrind, $measured requests after $warmup)"
+measure start
+measure check-wrong
