@@ -74,10 +74,8 @@ public struct MigrationRunner: Sendable {
     }
 
     private func createTable() async throws {
-        try await client.withTransaction(limits: waitingLimits) { connection in
-            connection.roundTripTimeout = nil
-            try await connection.pipeline([
-                "SELECT pg_advisory_xact_lock(\(Self.lockKey))",
+        try await withLock(file: "schema_migrations") { connection in
+            _ = try await connection.query(
                 """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version bigint PRIMARY KEY,
@@ -85,8 +83,29 @@ public struct MigrationRunner: Sendable {
                     checksum text NOT NULL,
                     applied_at timestamptz NOT NULL DEFAULT now()
                 )
-                """,
-            ])
+                """)
+        }
+    }
+
+    /// Runs `body` in a transaction that holds the runners' advisory lock. The lock is tried, never waited for inside
+    /// a transaction: a runner applying a no-transaction file (`CREATE INDEX CONCURRENTLY`) waits for every open
+    /// transaction to end, so a transaction blocked on its lock would deadlock with it (40P01). Each try is a
+    /// transaction of one round trip, which that runner's wait lets pass.
+    private func withLock<Result>(
+        file: String, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let deadline = ContinuousClock.now + lockWait
+        while true {
+            let result: Result? = try await client.withTransaction(limits: waitingLimits) { connection in
+                // A migration may run long: no round-trip deadline.
+                connection.roundTripTimeout = nil
+                let locked = try await connection.query("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))")
+                guard try locked[0].decode(0, as: Bool.self) else { return nil }
+                return try await body(connection)
+            }
+            if let result { return result }
+            guard ContinuousClock.now < deadline else { throw MigrationError(.lockTimeout, file: file) }
+            try await Task.sleep(for: .milliseconds(100))
         }
     }
 
@@ -94,15 +113,12 @@ public struct MigrationRunner: Sendable {
     private func applyInTransaction(_ migration: Migration) async throws -> Bool {
         let lockTimeout = String(client.configuration.limits.lockTimeout.milliseconds)
         do {
-            return try await client.withTransaction(limits: waitingLimits) { connection in
-                // A migration may run long, and so may the wait for another runner's lock: no round-trip deadline.
-                connection.roundTripTimeout = nil
+            return try await withLock(file: migration.fileName) { connection in
                 let results = try await connection.pipeline([
-                    "SELECT pg_advisory_xact_lock(\(Self.lockKey))",
                     "SELECT set_config('lock_timeout', \(lockTimeout), true)",
                     "SELECT version, name, checksum, applied_at FROM schema_migrations",
                 ])
-                guard try Self.stillPending(migration, applied: Self.decodeApplied(results[2])) else { return false }
+                guard try Self.stillPending(migration, applied: Self.decodeApplied(results[1])) else { return false }
                 try await connection.unsafeExecute(rawSQL: migration.sql)
                 try await Self.record(migration, on: connection)
                 return true
