@@ -65,12 +65,15 @@ struct StartRateLimitsTests {
         }
     }
 
-    @Test("a bucket's max holds on the next starts: past it 429 / 20429 with Retry-After, nothing sent; other values pass")
+    @Test(
+        "a bucket's max holds on the next starts: past it 429 / 20429 with Retry-After, nothing sent; other values pass"
+    )
     func bucketEnforced() async throws {
         try await withAPI { fixture, api in
             let service = try await api.createService()
             let rateLimit = try await RateLimitAPITests.createRateLimit(api, service, "end_user_ip_address")
-            let bucket = try await api.post(RateLimitAPITests.buckets(service, rateLimit), ["Max": "2", "Interval": "60"])
+            let bucket = try await api.post(
+                RateLimitAPITests.buckets(service, rateLimit), ["Max": "2", "Interval": "60"])
             #expect(bucket.status == .created, "\(bucket.text)")
             let ip = #"{"end_user_ip_address": "203.0.113.7"}"#
             for phone in 10..<12 {
