@@ -46,19 +46,11 @@ public struct TrustedProxies: Sendable, Equatable {
 }
 
 extension IPAddress {
-    /// The address of an IPv4 or IPv6 socket; nil for a Unix socket.
+    /// The address of an IPv4 or IPv6 socket; nil for a Unix socket. Read through NIO's text form: the `sockaddr`
+    /// fields belong to a module of NIO's that this one does not import (a release build refuses them).
     init?(_ socket: SocketAddress) {
-        switch socket {
-        case .v4(let address):
-            guard let parsed = withUnsafeBytes(of: address.address.sin_addr, IPAddress.init(bytes:)) else { return nil }
-            self = parsed
-        case .v6(let address):
-            guard let parsed = withUnsafeBytes(of: address.address.sin6_addr, IPAddress.init(bytes:)) else {
-                return nil
-            }
-            self = parsed
-        case .unixDomainSocket: return nil
-        }
+        guard let text = socket.ipAddress, let parsed = IPAddress(text) else { return nil }
+        self = parsed
     }
 }
 
