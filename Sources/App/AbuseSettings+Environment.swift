@@ -2,6 +2,14 @@ import Foundation
 import VerifyCore
 
 extension AbuseSettings {
+    /// The limits alone, for `verifyd check`, which judges spend against the ceilings `serve` runs with.
+    public static func fromEnvironment(_ environment: [String: String]) throws(ConfigurationError) -> AbuseSettings {
+        var reader = EnvironmentReader(environment)
+        let settings = read(&reader)
+        if !reader.problems.isEmpty { throw ConfigurationError(problems: reader.problems) }
+        return settings
+    }
+
     /// Issue 9's limits as `serve` runs them: on by default except the spend ceilings, whose figures only the
     /// operator knows (see `.env.example`).
     static func read(_ reader: inout EnvironmentReader) -> AbuseSettings {

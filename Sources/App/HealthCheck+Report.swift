@@ -61,7 +61,7 @@ extension HealthCheck.Reading {
             data.append(
                 PluginReport.entry("spend", String(format: "%.1f", percent), unit: "%", thresholds.spend, max: "100"))
         } else {
-            summary.append("spend unknown (no spend guard in this schema)")
+            summary.append("spend guard off")
             data.append(PluginReport.entry("spend", nil, thresholds.spend, max: "100"))
         }
 

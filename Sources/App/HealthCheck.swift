@@ -1,5 +1,6 @@
 import Logging
 import Postgres
+import VerifyCore
 
 /// `verifyd check`: reads the shared database once, so one check covers every instance, and judges what it read
 /// against a warning and a critical range per figure (one `-w`/`-c` pair cannot fit seven figures).
@@ -20,11 +21,15 @@ public struct HealthCheck: Sendable {
 
     let client: PostgresClient
     let migrations: [Migration]
+    /// The spend guard's ceilings, as `serve` reads them from the same environment.
+    let abuse: AbuseSettings
     let logger: Logger
 
-    public init(client: PostgresClient, migrations: [Migration], logger: Logger) {
+    public init(client: PostgresClient, migrations: [Migration], abuse: AbuseSettings = AbuseSettings(), logger: Logger)
+    {
         self.client = client
         self.migrations = migrations
+        self.abuse = abuse
         self.logger = logger
     }
 
@@ -40,7 +45,7 @@ public struct HealthCheck: Sendable {
         reading.outbox = try await figures.outbox()
         reading.deliveryFailures = try await figures.deliveryFailures(minutes: Self.failureWindowMinutes)
         reading.conversion = try await figures.conversion(minutes: Self.conversionWindowMinutes)
-        reading.spend = try await figures.spend()
+        reading.spend = try await figures.spend(abuse)
         return reading
     }
 }

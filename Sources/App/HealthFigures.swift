@@ -1,4 +1,6 @@
 import Postgres
+import VerifyCore
+import VerifyStore
 
 /// The figures an operator alerts on, read from the shared database, so that they cover every instance: the
 /// outbox for `/metrics`, and all of them for `verifyd check`. Each query reads through an index that exists for
@@ -64,9 +66,12 @@ public struct HealthFigures: Sendable {
         return Conversion(started: try row?.decode("started") ?? 0, approved: try row?.decode("approved") ?? 0)
     }
 
-    /// The spend guard's figures, or nil while this schema has no spend guard (it arrives with migration 0009).
-    /// When it does, this is the one query to write.
-    func spend() async throws -> Spend? {
-        nil
+    /// The spend guard's reading nearest its ceiling (global, or one country's), from this hour's sharded counters;
+    /// nil when no ceiling is set, so the guard is off.
+    func spend(_ settings: AbuseSettings) async throws -> Spend? {
+        let readings = try await PostgresAbuseStore(client: client).spend(settings: settings)
+        func share(_ reading: SpendReading) -> Double { Double(reading.spent) / Double(reading.ceiling) }
+        guard let nearest = readings.filter({ $0.ceiling > 0 }).max(by: { share($0) < share($1) }) else { return nil }
+        return Spend(spent: Double(nearest.spent), limit: Double(nearest.ceiling))
     }
 }

@@ -21,7 +21,14 @@ struct VerificationRoutes: Sendable {
         let service = try ServiceRoutes.serviceSid(context)
         let parameters = try await RequestParameters.read(request, context: context)
         let start = try Self.startRequest(service: service, parameters, principal: context.principal)
-        if let keys = start.rateLimits, !keys.values.isEmpty { try await rateLimits.validate(keys, service: service) }
+        if let keys = start.rateLimits, !keys.values.isEmpty {
+            // Counted before the start (all or nothing across the named buckets), as Twilio counts a request against
+            // its buckets whatever the start then decides; an unknown name is refused here too.
+            let verdict = try await rateLimits.count(verifier.metered(keys), service: service)
+            if case .limited(_, let retryAfter) = verdict {
+                throw VerifyError(.rateLimitExceeded, retryAfter: retryAfter)
+            }
+        }
         let json = self.json
         let render: @Sendable (Verification) -> StoredAnswer = { Self.stored(json.verification($0), status: .created) }
         let idempotency = try Self.idempotency(

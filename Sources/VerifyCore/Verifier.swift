@@ -64,6 +64,11 @@ public struct Verifier: Sendable {
 
     // MARK: Start
 
+    /// `keys` as the Service Rate Limits' buckets count them: each value by its keyed digest, never as given.
+    public func metered(_ keys: RateLimitKeys) -> [MeteredKey] {
+        keys.metered(by: keyring)
+    }
+
     public func start(_ request: StartRequest) async throws -> Verification {
         try await start(request, idempotency: nil).acted
     }

@@ -64,4 +64,31 @@ struct StartRateLimitsTests {
             try response.expectTwilioError(.notFound, code: 20404)
         }
     }
+
+    @Test(
+        "a bucket's max holds on the next starts: past it 429 / 20429 with Retry-After, nothing sent; other values pass"
+    )
+    func bucketEnforced() async throws {
+        try await withAPI { fixture, api in
+            let service = try await api.createService()
+            let rateLimit = try await RateLimitAPITests.createRateLimit(api, service, "end_user_ip_address")
+            let bucket = try await api.post(
+                RateLimitAPITests.buckets(service, rateLimit), ["Max": "2", "Interval": "60"])
+            #expect(bucket.status == .created, "\(bucket.text)")
+            let ip = #"{"end_user_ip_address": "203.0.113.7"}"#
+            for phone in 10..<12 {
+                let response = try await api.post(
+                    APIClient.verifications(service), ["To": testPhone(phone).e164, "Channel": "sms", "RateLimits": ip])
+                #expect(response.status == .created, "\(response.text)")
+            }
+            let refused = try await api.post(
+                APIClient.verifications(service), ["To": testPhone(12).e164, "Channel": "sms", "RateLimits": ip])
+            try refused.expectTwilioError(.tooManyRequests, code: 20429)
+            #expect(fixture.sender.codes(to: testPhone(12)).isEmpty)
+            let other = try await api.post(
+                APIClient.verifications(service),
+                ["To": testPhone(13).e164, "Channel": "sms", "RateLimits": #"{"end_user_ip_address": "198.51.100.1"}"#])
+            #expect(other.status == .created, "\(other.text)")
+        }
+    }
 }

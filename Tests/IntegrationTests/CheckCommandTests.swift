@@ -8,7 +8,7 @@ struct CheckCommandTests {
     /// What the check finds, and what it must report for it.
     enum Situation: String, CaseIterable, CustomTestStringConvertible {
         case current, newerSchema, pending, changed, unreachable, misconfigured, badThreshold, unknownOption
-        case outboxAging, outboxStuck, deliveryFailures, approvalCollapse, fewStarts
+        case outboxAging, outboxStuck, deliveryFailures, approvalCollapse, fewStarts, overSpend
 
         var testDescription: String { rawValue }
 
@@ -16,7 +16,7 @@ struct CheckCommandTests {
             switch self {
             case .current, .fewStarts: (0, "OK")
             case .newerSchema, .outboxAging, .deliveryFailures: (1, "WARNING")
-            case .pending, .changed, .unreachable, .outboxStuck, .approvalCollapse: (2, "CRITICAL")
+            case .pending, .changed, .unreachable, .outboxStuck, .approvalCollapse, .overSpend: (2, "CRITICAL")
             case .misconfigured, .badThreshold, .unknownOption: (3, "UNKNOWN")
             }
         }
@@ -45,6 +45,7 @@ struct CheckCommandTests {
             case .badThreshold: "--outbox-age-warn"
             case .unknownOption: "--outbox-wait"
             case .pending: "migration(s) pending"
+            case .overSpend: "spend 97% of the guard"
             default: nil
             }
         }
@@ -62,7 +63,9 @@ struct CheckCommandTests {
             default:
                 let database = try await IntegrationFixture.migratedDatabase()
                 if let sql = setUp { try await IntegrationFixture.execute(database, sql) }
-                return (Self.environment(database.connectionString), database)
+                var environment = Self.environment(database.connectionString)
+                if self == .overSpend { environment["VERIFYD_SPEND_CEILING_PER_HOUR"] = "100" }
+                return (environment, database)
             }
         }
 
@@ -76,6 +79,14 @@ struct CheckCommandTests {
             case .deliveryFailures: Self.verifications(3) + Self.attempts("failed", age: 30)
             case .approvalCollapse: Self.verifications(60)
             case .fewStarts: Self.verifications(5)
+            // 97 units this hour, over two shards, against a ceiling of 100: past the default critical (95 %).
+            case .overSpend:
+                """
+                INSERT INTO abuse_counters (rule, subject, window_start, shard, window_end, hits)
+                SELECT 'spend', 'global', w, shard, w + interval '1 hour', hits
+                FROM (SELECT to_timestamp(floor(extract(epoch FROM now()) / 3600) * 3600) AS w) t,
+                    (VALUES (0, 50), (1, 47)) AS s (shard, hits);
+                """
             default: nil
             }
         }
