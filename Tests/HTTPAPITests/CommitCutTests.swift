@@ -30,7 +30,11 @@ struct CommitCutTests {
                     let key: HTTPFields = [.testIdempotencyKey: "cut-\(serverGotCommit)"]
 
                     let sprung = AsyncGate()
-                    proxy.cut(whenClientSends: "COMMIT", deliverFirst: serverGotCommit) { sprung.open() }
+                    // The check's own COMMIT: it goes out in one write with the answer's UPDATE. A bare "COMMIT"
+                    // would as well spring on the background services' transactions (retention, the sweeper).
+                    proxy.cut(whenClientSends: "UPDATE idempotency_keys SET status", deliverFirst: serverGotCommit) {
+                        sprung.open()
+                    }
                     let cut = try await api.post(APIClient.check(service), form, headers: key)
                     // The cut comes before the answer, so it has happened by now; the bound only keeps a check
                     // that never sent COMMIT from hanging the test.

@@ -35,7 +35,7 @@ struct ObservabilityProcessTests {
         #expect((request["instance"] as? String)?.contains("/\(process.processIdentifier)") == true)
         let started = try #require(objects.first { $0["message"] as? String == "verification.started" })
         #expect(started["hb.request.id"] as? String == "json-start-7")
-        #expect(started["to"] as? String == "+1415***0188")
+        #expect(started["to"] as? String == "+1***88")
         #expect(!process.log.contains("+14155550188"), "a full number in the log")
     }
 
