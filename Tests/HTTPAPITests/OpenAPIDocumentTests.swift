@@ -175,4 +175,48 @@ struct OpenAPIDocumentTests {
             try contract.expectConforms(try await api.get("\(safeList)/\(Self.to)"), .get, entry)
         }
     }
+
+    @Test("the answers of the Attempts API, the metrics and the Idempotency-Key refusals are the documented ones")
+    func attemptsMetricsAndIdempotency() async throws {
+        let contract = try OpenAPIContract()
+        try await withAPI { _, api in
+            let service = try await api.createService()
+            let start = "/v2/Services/{service}/Verifications"
+            let started = try await api.post(
+                APIClient.verifications(service), ["To": Self.to, "Channel": "sms", "RiskCheck": "disable"],
+                headers: [.testIdempotencyKey: "start-1"])
+            try contract.expectConforms(started, .post, start)
+            let sid = try #require(try started.json()["sid"] as? String)
+            let attempts = try #require(try started.json()["send_code_attempts"] as? [[String: Any]])
+            let attempt = try #require(attempts.first?["attempt_sid"] as? String)
+            let refusals: [(key: String, to: String, status: HTTPResponse.Status)] = [
+                ("start-1", "+14155550171", .unprocessableContent), ("not a key", Self.to, .badRequest),
+            ]
+            for (key, to, status) in refusals {
+                let refused = try await api.post(
+                    APIClient.verifications(service), ["To": to, "Channel": "sms"], headers: [.testIdempotencyKey: key])
+                #expect(refused.status == status)
+                try contract.expectConforms(refused, .post, start)
+            }
+            let check = try await api.post(
+                APIClient.check(service), ["To": Self.to, "Code": "000000"], headers: [.testIdempotencyKey: "start-1"])
+            #expect(check.status == .unprocessableContent)
+            try contract.expectConforms(check, .post, "/v2/Services/{service}/VerificationCheck")
+
+            try contract.expectConforms(try await api.get("/v2/Attempts?VerificationSid=\(sid)"), .get, "/v2/Attempts")
+            try contract.expectConforms(try await api.get("/v2/Attempts?PageSize=1"), .get, "/v2/Attempts")
+            try contract.expectConforms(try await api.get("/v2/Attempts?Country=ZZ"), .get, "/v2/Attempts")
+            try contract.expectConforms(try await api.get("/v2/Attempts/\(attempt)"), .get, "/v2/Attempts/{sid}")
+            try contract.expectConforms(
+                try await api.get("/v2/Attempts/VL\(String(repeating: "0", count: 32))"), .get, "/v2/Attempts/{sid}")
+            let summary = "/v2/Attempts/Summary"
+            try contract.expectConforms(try await api.get("\(summary)?VerifyServiceSid=\(service)"), .get, summary)
+            try contract.expectConforms(try await api.get("\(summary)?DestinationPrefix=%2B1"), .get, summary)
+            try contract.expectConforms(try await api.get("\(summary)?Channel=fax"), .get, summary)
+
+            try contract.expectConforms(try await api.get("/metrics"), .get, "/metrics")
+            try contract.expectConforms(
+                try await APIClient(client: api.client, authorization: nil).get("/metrics"), .get, "/metrics")
+        }
+    }
 }
