@@ -12,7 +12,10 @@ struct RequestParameters: Sendable {
     private var values: [String: [String]] = [:]
     /// Names whose value was a JSON number or boolean: only `int(_:)` and `bool(_:)` read those, so `false` cannot
     /// pass for the text "false" (a service's name, a TTS voice) nor `123456` for a code.
+    /// Names whose JSON value is not text, though it was written as text (`text(of:)`): read only as what they are.
     private var jsonScalars: Set<String> = []
+    /// The parameters whose value is a JSON object (in a form, its text).
+    private static let structured: Set<String> = ["Tags", "RateLimits"]
 
     /// No parameters.
     init() {}
@@ -60,8 +63,13 @@ struct RequestParameters: Sendable {
                 guard let value = object[key] else { continue }
                 if value.containsNUL { throw VerifyError.invalid(printable(key)) }
                 if let text = text(of: value) { pairs.append((key, text)) }
-                if case .number = value { scalars.insert(key) }
-                if case .bool = value { scalars.insert(key) }
+                switch value {
+                case .number, .bool: scalars.insert(key)
+                // Tags and RateLimits are JSON objects; anywhere else an object or array is no text either.
+                case .object, .array:
+                    if !Self.structured.contains(key) { scalars.insert(key) }
+                default: break
+                }
             }
             var parameters = try RequestParameters(pairs)
             parameters.jsonScalars = scalars

@@ -32,11 +32,11 @@ struct RequestParsingTests {
         }
     }
 
-    /// A JSON number or boolean where verifyd reads text would pass as the text a form carries: `false` would name a
-    /// service "false", and `"Code": 012345` cannot even be written. Only parameters read as numbers or booleans
-    /// take them (found by schemathesis).
+    /// A JSON number, boolean, object or array where verifyd reads text would pass as the text a form carries:
+    /// `false` would name a service "false", `{}` would be a rate limit's description, and `"Code": 012345` cannot
+    /// even be written. Only parameters read as numbers, booleans or objects take them (found by schemathesis).
     @Test(
-        "a JSON number or boolean for a text parameter is 60200 naming it",
+        "a JSON number, boolean, object or array for a text parameter is 60200 naming it",
         arguments: [
             ("/v2/Services", #"{"FriendlyName": false}"#, "FriendlyName"),
             ("/v2/Services", #"{"FriendlyName": 1234}"#, "FriendlyName"),
@@ -48,6 +48,9 @@ struct RequestParsingTests {
             ("{VA}/Verifications", #"{"To": "+14155550125", "Channel": "sms", "Locale": true}"#, "Locale"),
             ("{VA}/VerificationCheck", #"{"To": "+14155550125", "Code": 123456}"#, "Code"),
             ("/sms", #"{"number": 14155550125}"#, nil),
+            ("/v2/Services", #"{"FriendlyName": {}}"#, "FriendlyName"),
+            ("/v2/Services", #"{"FriendlyName": ["Acme"]}"#, "FriendlyName"),
+            ("{VA}/RateLimits", #"{"UniqueName": "user_id", "Description": {}}"#, "Description"),
         ])
     func jsonScalarForText(path: String, json: String, name: String?) async throws {
         try await withAPI { fixture, api in
