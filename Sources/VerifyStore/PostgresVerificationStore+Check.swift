@@ -106,7 +106,8 @@ extension PostgresVerificationStore {
             guard let row = rows.single() else { return .notFound }
             (phone, bucket, sid) = (try row.phone("phone"), target.bucket, target)
         }
-        let rows = try await connection.query(checkStatement(command, phone: phone, bucket: bucket, sid: sid, candidates))
+        let rows = try await connection.query(
+            checkStatement(command, phone: phone, bucket: bucket, sid: sid, candidates))
         if let meter = command.meter, let row = rows.single() {
             let tally = AbuseTally(meters: [try AbuseCounting.meter(meter, row: row)], prefix: nil)
             if tally.isContended { throw CheckContended() }
