@@ -3,8 +3,8 @@ import VerifyCore
 import VerifyStore
 
 extension AdminCommands {
-    /// `verifyd phones erase NUMBER`: removes the number's verifications, attempts, failure counts, receipts and
-    /// phone row, and prints the counts; the number itself is neither printed nor logged. An opt-out survives as an
+    /// `verifyd phones erase NUMBER`: removes the number's verifications, attempts, failure counts, receipts, abuse
+    /// refusals, Safe List entry and phone row, and prints the counts; the number itself is neither printed nor logged. An opt-out survives as an
     /// HMAC under the code key, so the keys (`VERIFYD_CODE_KEY`, `VERIFYD_CODE_KEY_PREVIOUS`) must be set.
     public func erase(_ number: String) async throws -> Output {
         guard let phone = PhoneNumber(e164: number) else { return refusal("not an E.164 number (+ and 2–15 digits)") }
@@ -23,7 +23,8 @@ extension AdminCommands {
                         ("erased", true), ("verifications", .int(erased.verifications)),
                         ("attempts", .int(erased.attempts)),
                         ("failure_counts", .int(erased.failureCounts)),
-                        ("receipts", .int(erased.receipts)),
+                        ("receipts", .int(erased.receipts)), ("refusals", .int(erased.refusals)),
+                        ("safe_list_entries", .int(erased.safeListEntries)),
                         ("phone_rows", .int(erased.phoneRows)), ("opt_out_kept", .bool(erased.optOutKept)),
                     ]))
             ], refused: false)

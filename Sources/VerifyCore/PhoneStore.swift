@@ -19,17 +19,23 @@ public struct PhoneErasure: Sendable, Equatable {
     public var attempts: Int
     public var failureCounts: Int
     public var receipts: Int
+    /// Rows of `abuse_refusals` and of the Safe List: both name the number, so both go.
+    public var refusals: Int
+    public var safeListEntries: Int
     public var phoneRows: Int
     /// The number had opted out, so its keyed digest was kept: a later start to it is still refused.
     public var optOutKept: Bool
 
     public init(
-        verifications: Int, attempts: Int, failureCounts: Int, receipts: Int, phoneRows: Int, optOutKept: Bool
+        verifications: Int, attempts: Int, failureCounts: Int, receipts: Int, refusals: Int, safeListEntries: Int,
+        phoneRows: Int, optOutKept: Bool
     ) {
         self.verifications = verifications
         self.attempts = attempts
         self.failureCounts = failureCounts
         self.receipts = receipts
+        self.refusals = refusals
+        self.safeListEntries = safeListEntries
         self.phoneRows = phoneRows
         self.optOutKept = optOutKept
     }

@@ -34,6 +34,8 @@ extension PostgresPhoneStore {
                 "DELETE FROM phone_check_failures WHERE bucket = \(bucket) AND phone = \(number)",
                 "DELETE FROM phones WHERE bucket = \(bucket) AND phone = \(number)",
                 "DELETE FROM erased_opt_outs WHERE bucket = \(bucket) AND phone_hmac = ANY (\(hmacs))",
+                "DELETE FROM abuse_refusals WHERE bucket = \(bucket) AND phone = \(number)",
+                "DELETE FROM safe_list_numbers WHERE bucket = \(bucket) AND phone = \(number)",
             ]
             if optedOut, let kept = digests.first {
                 statements.append("INSERT INTO erased_opt_outs (bucket, phone_hmac) VALUES (\(bucket), \(kept))")
@@ -42,6 +44,7 @@ extension PostgresPhoneStore {
             return PhoneErasure(
                 verifications: results[0].affectedRows, attempts: try state.decode("attempts"),
                 failureCounts: results[1].affectedRows, receipts: try state.decode("receipts"),
+                refusals: results[4].affectedRows, safeListEntries: results[5].affectedRows,
                 phoneRows: results[2].affectedRows, optOutKept: optedOut)
         }
     }

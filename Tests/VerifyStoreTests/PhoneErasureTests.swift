@@ -19,7 +19,9 @@ struct PhoneErasureTests {
         return output.lines
     }
 
-    @Test("erasing removes verifications, attempts, counts, receipts and the phone row, and prints counts only")
+    @Test(
+        "erasing removes verifications, attempts, counts, receipts, refusals, the Safe List entry and the phone row, and prints counts only"
+    )
     func erasesEverything() async throws {
         try await StoreFixture.run { fixture in
             let service = try await fixture.service()
@@ -31,11 +33,18 @@ struct PhoneErasureTests {
             _ = try await fixture.phones.recordOptOutMessage(
                 phone, optedOut: false, messageSid: "SM" + String(repeating: "b", count: 32))
             try await fixture.start(service, other)
+            // The Safe List and the abuse refusals name the number too.
+            _ = try await PostgresSafeListStore(client: fixture.client).add(phone)
+            try await fixture.client.query(
+                """
+                INSERT INTO abuse_refusals (bucket, phone, rule, enforced, refusals, figures)
+                VALUES (\(phone.bucket), \(phone.e164), 'prefix', true, 1, '{"count": 20}')
+                """)
             let lines = try await Self.erase(phone, fixture: fixture)
             #expect(
                 lines == [
-                    #"{"erased":true,"verifications":1,"attempts":2,"failure_counts":1,"receipts":1,"phone_rows":1,"#
-                        + #""opt_out_kept":false}"#
+                    #"{"erased":true,"verifications":1,"attempts":2,"failure_counts":1,"receipts":1,"refusals":1,"#
+                        + #""safe_list_entries":1,"phone_rows":1,"opt_out_kept":false}"#
                 ])
             #expect(!lines.joined().contains(phone.e164.dropFirst()))
             #expect(try await StorageHygieneTests.columnsContaining(phone.e164, fixture: fixture).isEmpty)
