@@ -15,6 +15,7 @@ let migrationFiles = [
     "0008_idempotency_keys.sql",
     "0009_abuse_counters.sql",
     "0010_retention.sql",
+    "0011_abuse_counting_functions.sql",
 ]
 
 let strict: [SwiftSetting] = [

@@ -16,6 +16,7 @@ public enum MigrationSource {
         ("0008_idempotency_keys.sql", PackageResources._008_idempotency_keys_sql),
         ("0009_abuse_counters.sql", PackageResources._009_abuse_counters_sql),
         ("0010_retention.sql", PackageResources._010_retention_sql),
+        ("0011_abuse_counting_functions.sql", PackageResources._011_abuse_counting_functions_sql),
     ]
 
     public static func load(directory: String?) throws -> [Migration] {

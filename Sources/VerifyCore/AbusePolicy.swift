@@ -38,12 +38,16 @@ public struct AbuseTally: Sendable, Equatable {
         /// Units counted this hour before this start.
         public var total: Int
         public var secondsUntilWindowEnds: Int
+        /// Nothing was taken although a shard another start holds still has room: not a refusal, the start is
+        /// retried.
+        public var contended: Bool
 
-        public init(meter: AbuseMeter, took: Bool, total: Int, secondsUntilWindowEnds: Int) {
+        public init(meter: AbuseMeter, took: Bool, total: Int, secondsUntilWindowEnds: Int, contended: Bool = false) {
             self.meter = meter
             self.took = took
             self.total = total
             self.secondsUntilWindowEnds = secondsUntilWindowEnds
+            self.contended = contended
         }
     }
 
@@ -65,6 +69,9 @@ public struct AbuseTally: Sendable, Equatable {
 
     public var meters: [Meter]
     public var prefix: Prefix?
+
+    /// A meter took nothing only because the shards with room were held: the start is to be retried, not judged.
+    public var isContended: Bool { meters.contains { !$0.took && $0.contended } }
 
     public init(meters: [Meter], prefix: Prefix?) {
         self.meters = meters

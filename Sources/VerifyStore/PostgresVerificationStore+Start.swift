@@ -3,14 +3,16 @@ import VerifyCore
 
 /// A start is two round trips: BEGIN with the transaction's limits, issue 9's counters (`AbuseCounting`) and the
 /// state read under a row lock, then the writes `VerificationPolicy` decided on together with COMMIT. A start a
-/// counter refuses rolls back (so it counted nothing) and then records the refusal in one more statement.
+/// counter refuses rolls back (so it counted nothing) and then records the refusal in one more statement; one that
+/// found a counter's free shards held by others (`AbuseTally.isContended`) rolls back and runs again.
 extension PostgresVerificationStore {
     public func start(
         _ request: StartRequest, settings: Verifier.Settings, idempotency: IdempotentRequest?,
         prepare: @escaping @Sendable (_ service: VerifyService, _ isSafeListed: Bool) throws -> PreparedCode
     ) async throws -> IdempotentOutcome<PendingCode> {
         // A start that races another for the same phone can lose the insert (its transaction then committed nothing
-        // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead.
+        // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead. A
+        // contended counter rolls back before anything was written, so the next pass starts afresh.
         for _ in 0..<3 {
             let outcome: IdempotentOutcome<PendingCode>?
             var recorded: [AbuseRefusal] = []
@@ -37,6 +39,8 @@ extension PostgresVerificationStore {
             } catch let refused as AbuseRefused {
                 try await record(refused.refusals, request: request, settings: settings)
                 throw refused.refusals[0].error
+            } catch is AbuseContended {
+                continue
             }
             try await record(recorded, request: request, settings: settings)
             if let outcome { return outcome }
@@ -48,6 +52,9 @@ extension PostgresVerificationStore {
     private struct AbuseRefused: Error {
         var refusals: [AbuseRefusal]
     }
+
+    /// A counter's shards with room were all held: thrown out of the transaction, which then runs again.
+    private struct AbuseContended: Error {}
 
     private func record(_ refusals: [AbuseRefusal], request: StartRequest, settings: Verifier.Settings) async throws {
         guard !refusals.isEmpty else { return }
@@ -68,6 +75,7 @@ extension PostgresVerificationStore {
             throw VerifyError(.notFound(.service(request.service)))
         }
         let tally = try AbuseCounting.tally(results.prefix(counting.count), meters: request.meters, prefix: prefix)
+        if tally.isContended { throw AbuseContended() }
         let refusals = AbusePolicy.judge(tally, settings: settings.abuse)
         if refusals.first?.enforced == true { throw AbuseRefused(refusals: refusals) }
         recorded = refusals

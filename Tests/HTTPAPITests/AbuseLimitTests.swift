@@ -137,6 +137,23 @@ struct AbuseLimitTests {
         #expect(outcome.figures == [9])
     }
 
+    /// Every shard holds one start, the case where a start most often finds the shard it chose filled by a commit
+    /// after its snapshot. On main such a start kept that shard's lock while it waited for another, and two of them
+    /// deadlocked (40P01, a 500) about once a run in CI.
+    @Test("64 concurrent starts on one key whose 16 shards hold one start each: 16 created, the rest 429, no 500")
+    func perAPIKeyCrowded() async throws {
+        let outcome = try await Self.startConcurrently(
+            count: 64,
+            environment: [
+                "VERIFYD_API_KEY_STARTS_PER_HOUR": "16", "VERIFYD_COUNTER_SHARDS": "16", "VERIFYD_DB_POOL_SIZE": "24",
+            ],
+            queries: [Self.refusals("api_key")]
+        ) { ["To": Self.spread($0), "Channel": "sms"] }
+        #expect(outcome.count(.created) == 16, "\(outcome.answers)")
+        #expect(outcome.count(.tooManyRequests, code: 20429) == 48, "\(outcome.answers)")
+        #expect(outcome.figures == [48])
+    }
+
     @Test("sends past the hourly spend ceiling are 429 / 20429 through two instances, and nothing more is sent")
     func spendCeiling() async throws {
         let outcome = try await Self.startConcurrently(

@@ -1,0 +1,79 @@
+import Postgres
+import TestSupport
+import Testing
+import VerifyCore
+
+@testable import VerifyStore
+
+/// `verifyd_take` (migration 0011), the sharded hourly counter every start takes from, on its own.
+@Suite("Abuse counting")
+struct AbuseCountingTests {
+    static func meter(limit: Int, shards: Int) -> AbuseMeter {
+        AbuseMeter(rule: .apiKey, subject: "counting-test", units: 1, limit: limit, shards: shards)
+    }
+
+    static func take(_ meter: AbuseMeter, on connection: PostgresConnection) async throws -> AbuseTally.Meter {
+        try AbuseCounting.meter(meter, row: try await connection.query(AbuseCounting.take(meter))[0])
+    }
+
+    @Test("the shards together take exactly the limit, whatever it leaves per shard", arguments: [(5, 3), (2, 16)])
+    func exactLimit(limit: Int, shards: Int) async throws {
+        try await StoreFixture.run { fixture in
+            let meter = Self.meter(limit: limit, shards: shards)
+            var taken: [Bool] = []
+            for _ in 0..<(limit + 2) {
+                taken.append(try await fixture.client.withConnection { try await Self.take(meter, on: $0).took })
+            }
+            #expect(taken == Array(repeating: true, count: limit) + [false, false])
+            let last = try await fixture.client.withConnection { try await Self.take(meter, on: $0) }
+            #expect(last.total == limit)
+            #expect(!last.contended)
+            #expect((1...3600).contains(last.secondsUntilWindowEnds))
+        }
+    }
+
+    /// The last unit sits in a shard another transaction holds: the start must neither wait for it while holding a
+    /// shard (which deadlocked, 40P01) nor be refused while the holder may still roll back.
+    @Test("room held by another transaction answers contended; once the holder commits, refused")
+    func contended() async throws {
+        try await StoreFixture.run { fixture in
+            // Two shards of one unit each; the first take makes them and fills one.
+            let meter = Self.meter(limit: 2, shards: 2)
+            #expect(try await fixture.client.withConnection { try await Self.take(meter, on: $0).took })
+            let other = fixture.makeConcurrentClient()
+            do {
+                try await fixture.client.withTransaction { holder in
+                    #expect(try await Self.take(meter, on: holder).took)
+                    let meanwhile = try await other.withConnection { try await Self.take(meter, on: $0) }
+                    #expect(!meanwhile.took)
+                    #expect(meanwhile.contended)
+                }
+                let after = try await other.withConnection { try await Self.take(meter, on: $0) }
+                #expect(!after.took)
+                #expect(!after.contended)
+                #expect(after.total == 2)
+                await other.close()
+            } catch {
+                await other.close()
+                throw error
+            }
+        }
+    }
+
+    @Test("a holder that rolls back leaves its unit to the next start")
+    func rollback() async throws {
+        try await StoreFixture.run { fixture in
+            let meter = Self.meter(limit: 1, shards: 2)
+            struct Abandon: Error {}
+            await #expect(throws: Abandon.self) {
+                try await fixture.client.withTransaction { holder in
+                    #expect(try await Self.take(meter, on: holder).took)
+                    throw Abandon()
+                }
+            }
+            let next = try await fixture.client.withConnection { try await Self.take(meter, on: $0) }
+            #expect(next.took)
+            #expect(next.total == 0)
+        }
+    }
+}

@@ -1,0 +1,106 @@
+-- Issue 9's counters (migration 0009) taken by two functions instead of statement text, for two reasons:
+-- * Cost. Every start sent the counters' CTE statements as text, which PostgreSQL parsed and planned each time; a
+--   PL/pgSQL function keeps its plans for the session, so a start now sends a one-line call per counter.
+-- * A deadlock. The statements picked a shard with `… WHERE <has room> LIMIT 1 FOR UPDATE SKIP LOCKED`. A shard
+--   filled by a commit after the statement's snapshot is locked, fails the recheck of <has room> and stays locked
+--   while the scan goes on, and the waiting pick that followed could then wait for a shard while holding one: two
+--   starts did so the other way round (40P01, seen in CI). Here a start waits for a shard only while it holds none
+--   of that counter: its picks order by room instead of filtering on it, so the lock they take is the row they
+--   return, and the one pick that filters on room never waits.
+
+-- `rate_limit_counters` (migration 0001) was never used; issue 9's counters live in `abuse_counters`.
+DROP TABLE rate_limit_counters;
+
+-- Takes `p_units` from one shard of the hour's counter (`p_rule`, `p_subject`), whose shards each hold their share of
+-- `p_limit`, so together they never pass it. Answers whether it took them, the hour's count before this call, the
+-- seconds until the hour ends, and `contended`: nothing was taken although some shard still has room, which another
+-- transaction holds; the caller retries the whole transaction then, as any lock it waited for next could be held by
+-- one that waits on it. Counters are fixed hourly windows by the database clock (epoch seconds, so every session
+-- agrees whatever its time zone). Each statement of a VOLATILE function sees the commits before it, so after a wait
+-- the update reads the holder's count.
+CREATE FUNCTION verifyd_take(p_rule text, p_subject text, p_units integer, p_limit integer, p_shards integer)
+RETURNS TABLE (took boolean, total integer, retry_after integer, contended boolean)
+LANGUAGE plpgsql AS $function$
+#variable_conflict use_column
+DECLARE
+    v_start timestamptz := to_timestamp(floor(extract(epoch FROM now()) / 3600) * 3600);
+    v_shard smallint;
+    v_took boolean;
+BEGIN
+    -- A shard nobody holds, one with room first.
+    SELECT c.shard INTO v_shard FROM abuse_counters c
+    WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start
+    ORDER BY c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END DESC,
+        c.shard
+    LIMIT 1 FOR UPDATE OF c SKIP LOCKED;
+    IF NOT FOUND THEN
+        -- The first start of the hour makes the shards; a concurrent first start waits for the other's rows here.
+        IF NOT EXISTS (
+            SELECT FROM abuse_counters c WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start
+        ) THEN
+            INSERT INTO abuse_counters (rule, subject, window_start, shard, window_end, hits)
+            SELECT p_rule, p_subject, v_start, s, v_start + interval '1 hour', 0 FROM generate_series(0, p_shards - 1) s
+            ORDER BY s
+            ON CONFLICT DO NOTHING;
+        END IF;
+        -- Every shard is held (or was just made): wait for one, holding none of this counter.
+        SELECT c.shard INTO v_shard FROM abuse_counters c
+        WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start
+        ORDER BY c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END
+            DESC, c.shard
+        LIMIT 1 FOR UPDATE OF c;
+    END IF;
+    UPDATE abuse_counters c SET hits = c.hits + p_units
+    WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start AND c.shard = v_shard
+        AND c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END;
+    v_took := FOUND;
+    IF NOT v_took THEN
+        -- The shard was full by now: another with room that nobody holds, without waiting (this one stays held).
+        UPDATE abuse_counters c SET hits = c.hits + p_units
+        WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start AND c.shard = (
+            SELECT h.shard FROM abuse_counters h
+            WHERE h.rule = p_rule AND h.subject = p_subject AND h.window_start = v_start
+                AND h.hits + p_units <= p_limit / p_shards + CASE WHEN h.shard < p_limit % p_shards THEN 1 ELSE 0 END
+            ORDER BY h.shard LIMIT 1 FOR UPDATE OF h SKIP LOCKED);
+        v_took := FOUND;
+    END IF;
+    RETURN QUERY
+    SELECT v_took,
+        (coalesce(sum(c.hits), 0) - CASE WHEN v_took THEN p_units ELSE 0 END)::integer,
+        ceil(extract(epoch FROM v_start + interval '1 hour' - now()))::integer,
+        NOT v_took AND coalesce(bool_or(
+            c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END), false)
+    FROM abuse_counters c
+    WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start;
+END
+$function$;
+
+-- Counts a start against its number's prefix, unless the prefix is blocked or the number is on the Safe List;
+-- answers the seconds the prefix stays blocked (NULL when it is not), the hour's starts before this one and its
+-- approvals (`prefix_approved`, counted by checks).
+CREATE FUNCTION verifyd_count_prefix(p_prefix text, p_bucket integer, p_phone text)
+RETURNS TABLE (blocked_for integer, starts integer, approved integer)
+LANGUAGE plpgsql AS $function$
+#variable_conflict use_column
+DECLARE
+    v_start timestamptz := to_timestamp(floor(extract(epoch FROM now()) / 3600) * 3600);
+BEGIN
+    RETURN QUERY
+    WITH safe AS (SELECT FROM safe_list_numbers WHERE bucket = p_bucket AND phone = p_phone),
+    blocked AS (
+        SELECT blocked_until FROM prefix_blocks
+        WHERE prefix = p_prefix AND blocked_until > now() AND NOT EXISTS (SELECT FROM safe)
+    ), counted AS (
+        INSERT INTO abuse_counters AS c (rule, subject, window_start, shard, window_end, hits)
+        SELECT 'prefix', p_prefix, v_start, 0, v_start + interval '1 hour', 1
+        WHERE NOT EXISTS (SELECT FROM safe) AND NOT EXISTS (SELECT FROM blocked)
+        ON CONFLICT (rule, subject, window_start, shard) DO UPDATE SET hits = c.hits + 1
+        RETURNING c.hits
+    )
+    SELECT (SELECT ceil(extract(epoch FROM b.blocked_until - now()))::integer FROM blocked b),
+        coalesce((SELECT n.hits - 1 FROM counted n), 0)::integer,
+        coalesce((SELECT a.hits FROM abuse_counters a
+                  WHERE a.rule = 'prefix_approved' AND a.subject = p_prefix AND a.window_start = v_start
+                    AND a.shard = 0), 0)::integer;
+END
+$function$;
