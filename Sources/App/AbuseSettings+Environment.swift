@@ -32,6 +32,8 @@ extension AbuseSettings {
             deviceIPStartsPerHour: reader.integer("VERIFYD_DEVICE_IP_STARTS_PER_HOUR", default: 20, in: 0...1_000_000),
             apiKeyStartsPerHour: reader.integer(
                 "VERIFYD_API_KEY_STARTS_PER_HOUR", default: 100_000, in: 0...100_000_000),
+            apiKeyChecksPerHour: reader.integer(
+                "VERIFYD_API_KEY_CHECKS_PER_HOUR", default: 200_000, in: 0...100_000_000),
             prefix: prefix,
             spendCeilingPerHour: reader.integer("VERIFYD_SPEND_CEILING_PER_HOUR", default: 0, in: 0...1_000_000_000),
             countrySpendCeilingPerHour: reader.integer(

@@ -45,7 +45,8 @@ struct OriginalRoutes: Sendable {
         do {
             let service = try await defaultService(false)
             let verification = try await verifier.check(
-                service: service, target: .phone(phone), code: token.removingPercentEncoding ?? token)
+                service: service, target: .phone(phone), code: token.removingPercentEncoding ?? token,
+                credential: context.principal?.credential ?? "root")
             return Response(status: verification.status == .approved ? .ok : .forbidden)
         } catch is VerifyError {
             return Response(status: .forbidden)

@@ -71,7 +71,9 @@ struct VerificationRoutes: Sendable {
         let idempotency = try Self.idempotency(
             request, context, route: "check", service: service, parameters: parameters, answer: render)
         return Self.response(
-            try await verifier.check(service: service, target: target, code: code, idempotency: idempotency),
+            try await verifier.check(
+                service: service, target: target, code: code, credential: context.principal?.credential ?? "root",
+                idempotency: idempotency),
             render: render)
     }
 

@@ -92,6 +92,16 @@ public struct AbuseRefusal: Sendable, Equatable {
 
 /// The decisions of issue 9's limits, pure: which counters a start takes, and which rules a tally fires.
 public enum AbusePolicy {
+    /// The counter a check takes: its credential's, so a leaked key cannot guess across numbers without bound.
+    public static func checkMeter(credential: String, settings: AbuseSettings, digest: (String) -> [UInt8])
+        -> AbuseMeter?
+    {
+        guard settings.apiKeyChecksPerHour > 0 else { return nil }
+        return AbuseMeter(
+            rule: .apiKeyChecks, subject: hex(digest("api_key_checks " + credential)), units: 1,
+            limit: settings.apiKeyChecksPerHour, shards: settings.shards)
+    }
+
     /// The counters a start takes: its end-user network, its credential, the global and the country spend.
     /// Subjects that could identify someone are keyed digests.
     public static func meters(

@@ -8,6 +8,8 @@ public struct AbuseSettings: Sendable, Equatable {
     public var deviceIPStartsPerHour: Int
     /// Starts per hour with one credential (the root account or one API key).
     public var apiKeyStartsPerHour: Int
+    /// Checks per hour with one credential: with the per-number failure cap, what bounds guessing across numbers.
+    public var apiKeyChecksPerHour: Int
     public var prefix: PrefixRule
     /// Cost units per hour over all sends (messages and calls), and per country of the cost table.
     public var spendCeilingPerHour: Int
@@ -20,12 +22,14 @@ public struct AbuseSettings: Sendable, Equatable {
     public var shards: Int
 
     public init(
-        deviceIPStartsPerHour: Int = 0, apiKeyStartsPerHour: Int = 0, prefix: PrefixRule = .off,
+        deviceIPStartsPerHour: Int = 0, apiKeyStartsPerHour: Int = 0, apiKeyChecksPerHour: Int = 0,
+        prefix: PrefixRule = .off,
         spendCeilingPerHour: Int = 0, countrySpendCeilingPerHour: Int = 0, costs: SpendCosts = SpendCosts(),
         recordOnly: Set<AbuseRule> = [], shards: Int = 16
     ) {
         self.deviceIPStartsPerHour = deviceIPStartsPerHour
         self.apiKeyStartsPerHour = apiKeyStartsPerHour
+        self.apiKeyChecksPerHour = apiKeyChecksPerHour
         self.prefix = prefix
         self.spendCeilingPerHour = spendCeilingPerHour
         self.countrySpendCeilingPerHour = countrySpendCeilingPerHour
@@ -37,10 +41,12 @@ public struct AbuseSettings: Sendable, Equatable {
     public static let off = AbuseSettings()
 }
 
-/// The rules that can refuse a start, by the name refusal records and `VERIFYD_ABUSE_RECORD_ONLY` use.
+/// The rules that can refuse a start (or, for `apiKeyChecks`, a check), by the name refusal records and
+/// `VERIFYD_ABUSE_RECORD_ONLY` use.
 public enum AbuseRule: String, Sendable, CaseIterable {
     case deviceIP = "device_ip"
     case apiKey = "api_key"
+    case apiKeyChecks = "api_key_checks"
     case prefix
     case spend
     case countrySpend = "country_spend"

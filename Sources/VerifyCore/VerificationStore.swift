@@ -140,11 +140,20 @@ public struct CheckCommand: Sendable {
     public var failureCap: Int
     /// The prefix rule an approval is counted for (its approved share keeps a prefix from being blocked).
     public var prefixRule: PrefixRule
+    /// The credential's hourly check counter, taken before the code is compared; nil when the limit is off.
+    public var meter: AbuseMeter?
+    /// Judges the meter's tally (`AbusePolicy.judge`): whether a full counter refuses the check or is only recorded.
+    public var abuse: AbuseSettings
 
-    public init(service: ServiceSid, target: Target, failureCap: Int, prefixRule: PrefixRule = .off) {
+    public init(
+        service: ServiceSid, target: Target, failureCap: Int, prefixRule: PrefixRule = .off, meter: AbuseMeter? = nil,
+        abuse: AbuseSettings = .off
+    ) {
         self.service = service
         self.target = target
         self.failureCap = failureCap
         self.prefixRule = prefixRule
+        self.meter = meter
+        self.abuse = abuse
     }
 }

@@ -153,19 +153,25 @@ public struct Verifier: Sendable {
 
     /// Checks `code` against the live verification of `target`. A malformed code is refused as an invalid parameter
     /// without counting an attempt: no well-formed code can match it, so it reveals nothing.
-    public func check(service: ServiceSid, target: CheckCommand.Target, code: String) async throws -> Verification {
-        try await check(service: service, target: target, code: code, idempotency: nil).acted
+    public func check(
+        service: ServiceSid, target: CheckCommand.Target, code: String, credential: String = "root"
+    ) async throws -> Verification {
+        try await check(service: service, target: target, code: code, credential: credential, idempotency: nil).acted
     }
 
     /// A check that, under an `Idempotency-Key`, may answer what an earlier request under the key answered: a
     /// client whose approval was lost on the way gets it again, which Twilio's API (404 once approved) cannot give.
     public func check(
-        service: ServiceSid, target: CheckCommand.Target, code: String, idempotency: IdempotentRequest?
+        service: ServiceSid, target: CheckCommand.Target, code: String, credential: String = "root",
+        idempotency: IdempotentRequest?
     ) async throws -> IdempotentOutcome<Verification> {
         guard let candidate = OneTimeCode(code) else { throw VerifyError.invalid("Code") }
         let keyring = self.keyring
         let command = CheckCommand(
-            service: service, target: target, failureCap: settings.phoneFailureCap, prefixRule: settings.abuse.prefix)
+            service: service, target: target, failureCap: settings.phoneFailureCap, prefixRule: settings.abuse.prefix,
+            meter: AbusePolicy.checkMeter(
+                credential: credential, settings: settings.abuse, digest: keyring.rateLimitDigest),
+            abuse: settings.abuse)
         let outcome = try await verifications.check(command, idempotency: idempotency) { phone in
             keyring.candidates(candidate, service: service, phone: phone)
         }

@@ -6,20 +6,61 @@ import VerifyCore
 /// writes the result at once. A check by phone number is therefore one round trip; a check by SID first reads the
 /// verification's number, which the HMAC is bound to (`CodeKeyring`), so it takes two. The rare answers that need
 /// more than the statement returns (an expiry to write, the Retry-After of a phone at its cap) take one more.
+/// With a per-credential limit, the same statement first takes the credential's counter (`verifyd_take`, migration
+/// 0011); a check it refuses compares nothing, and one that found the counter contended runs again.
 extension PostgresVerificationStore {
     public func check(
         _ command: CheckCommand, idempotency: IdempotentRequest?,
         candidates: @escaping @Sendable (PhoneNumber) -> CodeCandidates
     ) async throws -> IdempotentOutcome<Verification> {
-        let result: CheckResult
+        for _ in 0..<3 {
+            var recorded: (refusals: [AbuseRefusal], phone: PhoneNumber)?
+            let result: CheckResult
+            do {
+                result = try await checkOnce(
+                    command, idempotency: idempotency, candidates: candidates, recorded: &recorded)
+            } catch is CheckContended {
+                continue
+            }
+            if let recorded {
+                try await client.query(
+                    AbuseCounting.record(
+                        recorded.refusals, phone: recorded.phone, blockSeconds: command.abuse.prefix.blockSeconds))
+            }
+            switch result {
+            case .replayed(let answer):
+                return .replayed(answer)
+            case .checked(let verification):
+                return .acted(verification)
+            case .notFound:
+                throw VerifyError(.notFound(.verificationCheck(command.service)))
+            case .locked(let retryAfter):
+                throw VerifyError(.maxCheckAttemptsReached, retryAfter: retryAfter)
+            case .refused(let error):
+                throw error
+            }
+        }
+        throw VerifyError(.tooManyConcurrentRequests, retryAfter: 1)
+    }
+
+    /// The credential's counter had room only in shards other checks held: thrown out of the transaction (or
+    /// returned from the statement, which took and compared nothing), which then runs again.
+    private struct CheckContended: Error {}
+
+    private func checkOnce(
+        _ command: CheckCommand, idempotency: IdempotentRequest?,
+        candidates: @escaping @Sendable (PhoneNumber) -> CodeCandidates,
+        recorded: inout (refusals: [AbuseRefusal], phone: PhoneNumber)?
+    ) async throws -> CheckResult {
         if let idempotency {
             // An explicit transaction, so the answer commits with the check or not at all: a check approved but
             // cut off before its answer arrived is answered again from this row, and only to this key.
-            result = try await client.withTransaction { connection in
+            return try await client.withTransaction { connection in
                 if let answer = try await Self.claim(idempotency, service: command.service, on: connection) {
                     return .replayed(answer)
                 }
-                let result = try await Self.check(command, candidates: candidates, on: connection)
+                let result = try await Self.check(
+                    command, candidates: candidates, recorded: &recorded, on: connection)
                 let last: PostgresQuery
                 if case .checked(let verification) = result {
                     last = Self.record(idempotency, verification, service: command.service)
@@ -29,20 +70,9 @@ extension PostgresVerificationStore {
                 try await connection.pipeline([last], commit: true)
                 return result
             }
-        } else {
-            result = try await client.withConnection { connection in
-                try await Self.check(command, candidates: candidates, on: connection)
-            }
         }
-        switch result {
-        case .replayed(let answer):
-            return .replayed(answer)
-        case .checked(let verification):
-            return .acted(verification)
-        case .notFound:
-            throw VerifyError(.notFound(.verificationCheck(command.service)))
-        case .locked(let retryAfter):
-            throw VerifyError(.maxCheckAttemptsReached, retryAfter: retryAfter)
+        return try await client.withConnection { connection in
+            try await Self.check(command, candidates: candidates, recorded: &recorded, on: connection)
         }
     }
 
@@ -51,10 +81,12 @@ extension PostgresVerificationStore {
         case checked(Verification)
         case notFound
         case locked(retryAfter: Int)
+        case refused(VerifyError)
     }
 
     private static func check(
-        _ command: CheckCommand, candidates: (PhoneNumber) -> CodeCandidates, on connection: PostgresConnection
+        _ command: CheckCommand, candidates: (PhoneNumber) -> CodeCandidates,
+        recorded: inout (refusals: [AbuseRefusal], phone: PhoneNumber)?, on connection: PostgresConnection
     ) async throws -> CheckResult {
         let service = command.service.rawValue
         let phone: PhoneNumber
@@ -74,17 +106,16 @@ extension PostgresVerificationStore {
             guard let row = rows.single() else { return .notFound }
             (phone, bucket, sid) = (try row.phone("phone"), target.bucket, target)
         }
-        let hmacs = candidates(phone)
-        // A check's answer has no `lookup`, so the function, which predates the column, need not return it.
         let rows = try await connection.query(
-            """
-            SELECT *, NULL::text AS lookup_line_type
-            FROM verifyd_check(\(bucket)::integer, \(service), \(phone.e164), \(sid?.rawValue),
-                \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)), \(command.failureCap)::integer,
-                \(failureWindow)::integer)
-            WHERE \(fragment: serviceLive(command.service))
-            """)
-        guard let row = rows.single() else { return .notFound }
+            checkStatement(command, phone: phone, bucket: bucket, sid: sid, candidates))
+        if let meter = command.meter, let row = rows.single() {
+            let tally = AbuseTally(meters: [try AbuseCounting.meter(meter, row: row)], prefix: nil)
+            if tally.isContended { throw CheckContended() }
+            let refusals = AbusePolicy.judge(tally, settings: command.abuse)
+            if !refusals.isEmpty { recorded = (refusals, phone) }
+            if let refusal = refusals.first, refusal.enforced { return .refused(refusal.error) }
+        }
+        guard let row = rows.single(), try row.decode("live_sid", as: String?.self) != nil else { return .notFound }
         let secondsUntilExpiry = try row.decode("live_seconds_until_expiry", as: Int.self)
         if secondsUntilExpiry <= 0 {
             if try row.value("live_status", as: VerificationStatus.self) == .pending {
@@ -111,5 +142,34 @@ extension PostgresVerificationStore {
             WHERE f.bucket = \(bucket) AND f.service_sid = \(service) AND f.phone = \(phone.e164)
             """)
         return .locked(retryAfter: try decay.single()?.decode("seconds", as: Int?.self) ?? failureWindow)
+    }
+
+    /// `verifyd_check`, behind the credential's counter when there is one: the function then gets no number unless
+    /// the counter took the check (or only records), so a refused check finds no verification and changes nothing.
+    /// A check's answer has no `lookup`, so the function, which predates the column, need not return it.
+    static func checkStatement(
+        _ command: CheckCommand, phone: PhoneNumber, bucket: Int, sid: VerificationSid?,
+        _ candidates: (PhoneNumber) -> CodeCandidates
+    ) -> PostgresQuery {
+        let hmacs = candidates(phone)
+        let number: PostgresQuery
+        if let meter = command.meter {
+            let enforced = !command.abuse.recordOnly.contains(meter.rule)
+            number = "CASE WHEN t.took OR NOT \(enforced) THEN \(phone.e164) END"
+        } else {
+            number = "\(phone.e164)"
+        }
+        let check: PostgresQuery = """
+            SELECT *, NULL::text AS lookup_line_type
+            FROM verifyd_check(\(bucket)::integer, \(command.service.rawValue), \(fragment: number), \(sid?.rawValue),
+                \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)), \(command.failureCap)::integer,
+                \(failureWindow)::integer)
+            WHERE \(fragment: serviceLive(command.service))
+            """
+        guard let meter = command.meter else { return check }
+        return """
+            WITH t AS (\(fragment: AbuseCounting.take(meter)))
+            SELECT t.*, c.* FROM t LEFT JOIN LATERAL (\(fragment: check)) c ON true
+            """
     }
 }

@@ -154,6 +154,55 @@ struct AbuseLimitTests {
         #expect(outcome.figures == [48])
     }
 
+    /// Checks are bounded by the per-number cap and by the credential's own counter, so a leaked key cannot
+    /// guess across many numbers without bound; a refused check compares nothing.
+    @Test("checks with one API key past its hourly limit are 429 / 20429 through two instances and compare nothing")
+    func perAPIKeyChecks() async throws {
+        var settings = HTTPFixture.concurrent
+        settings["VERIFYD_API_KEY_CHECKS_PER_HOUR"] = "5"
+        let environment = settings
+        try await HTTPFixture.run(environment: environment) { fixture, first in
+            let second = try await fixture.makeApp(environment: environment)
+            do {
+                let answers = try await first.application.test(.router) { one in
+                    try await second.application.test(.router) { two in
+                        let service = try await APIClient(client: one).createService()
+                        for index in 0..<12 {
+                            _ = try await APIClient(client: one).start(service, to: Self.spread(index))
+                        }
+                        return try await withThrowingTaskGroup(of: (status: HTTPResponse.Status, code: Int).self) {
+                            group in
+                            for index in 0..<12 {
+                                let client = APIClient(client: index.isMultiple(of: 2) ? one : two)
+                                let phone = Self.spread(index)
+                                let sent = fixture.sender.codes(to: PhoneNumber(e164: phone)!).last ?? "000000"
+                                let wrong = String(sent.map { $0 == "1" ? "2" : "1" })
+                                group.addTask {
+                                    let response = try await client.check(service, to: phone, code: wrong)
+                                    if response.status == .tooManyRequests {
+                                        #expect(response.headers[.retryAfter].flatMap { Int($0) } ?? 0 >= 1)
+                                    }
+                                    let code = response.status == .ok ? 0 : (try response.json()["code"] as? Int ?? -1)
+                                    return (response.status, code)
+                                }
+                            }
+                            return try await group.reduce(into: []) { $0.append($1) }
+                        }
+                    }
+                }
+                await second.postgres.close()
+                #expect(answers.filter { $0.status == .ok }.count == 5, "\(answers)")
+                #expect(answers.filter { $0.status == .tooManyRequests && $0.code == 20429 }.count == 7, "\(answers)")
+            } catch {
+                await second.postgres.close()
+                throw error
+            }
+            #expect(try await fixture.scalar("SELECT sum(check_attempts)::integer FROM verifications") == 5)
+            #expect(try await fixture.scalar("SELECT count(*)::integer FROM phone_check_failures") == 5)
+            #expect(try await fixture.scalar(Self.refusals("api_key_checks")) == 7)
+        }
+    }
+
     @Test("sends past the hourly spend ceiling are 429 / 20429 through two instances, and nothing more is sent")
     func spendCeiling() async throws {
         let outcome = try await Self.startConcurrently(

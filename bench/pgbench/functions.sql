@@ -8,3 +8,7 @@ CREATE FUNCTION bench_phone(n bigint) RETURNS text STABLE LANGUAGE sql
 -- A SID of verifyd's shape (prefix, the bucket in 4 hex digits, 28 more hex digits) that the schema's checks accept.
 CREATE FUNCTION bench_sid(prefix text, bucket bigint, n bigint) RETURNS text STABLE LANGUAGE sql
     AS $$ SELECT prefix || lpad(to_hex(bucket), 4, '0') || lpad(to_hex(n), 28, '0') $$;
+
+-- The number's prefix for the prefix rule: the number without its last 3 digits.
+CREATE FUNCTION bench_prefix(n bigint) RETURNS text STABLE LANGUAGE sql
+    AS $$ SELECT left(bench_phone(n), -3) $$;

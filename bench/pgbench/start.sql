@@ -1,5 +1,6 @@
 -- verifyd's start of a new SMS verification (Sources/VerifyStore/PostgresVerificationStore+Start.swift and
 -- PostgresDeliveryStore.swift), statement for statement and round trip for round trip: BEGIN, the limits and the
+-- per-credential counter (verifyd_take, migrations/0011_abuse_counting_functions.sql), the prefix counter and the
 -- locking read of service, number and live verification in one pipeline; the verification with its claimed attempt
 -- and COMMIT in the next; then, after the Twilio call, the limits and the recorded send in one implicit transaction.
 -- Run with -M extended (unnamed statements, verifyd's default). Numbers are drawn from 1,000,000 as in the
@@ -13,6 +14,9 @@
 -- pgbench -D code_ciphertext=\x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021
 -- pgbench -D attempt_status=sending
 -- pgbench -D provider_sid=SM000102030405060708090a0b0c0d0e0f
+-- pgbench -D key_rule=api_key
+-- pgbench -D key_subject=bench
+-- pgbench -D erased_digests={"\\x0000000000000000000000000000000000000000000000000000000000000000"}
 \set n random(1, 1000000)
 \set b :n % 65536
 \set seq :seq + 1
@@ -26,9 +30,13 @@
 \set validity 86400
 \set claim 1
 \set lease 60
+\set key_limit 100000000
+\set shards 16
 \startpipeline
 BEGIN;
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
+SELECT * FROM verifyd_take(:key_rule, :key_subject, 1::integer, :key_limit::integer, :shards::integer);
+SELECT * FROM verifyd_count_prefix(bench_prefix(:n), :b::integer, bench_phone(:n));
 SELECT s.sid AS service_sid, s.friendly_name AS service_friendly_name, s.code_length AS service_code_length,
     s.do_not_share_warning_enabled AS service_do_not_share_warning_enabled,
     s.custom_code_enabled AS service_custom_code_enabled, s.dtmf_input_required AS service_dtmf_input_required,
@@ -36,8 +44,15 @@ SELECT s.sid AS service_sid, s.friendly_name AS service_friendly_name, s.code_le
     s.psd2_enabled AS service_psd2_enabled, s.tts_name AS service_tts_name,
     s.code_validity_seconds AS service_code_validity_seconds,
     s.max_check_attempts AS service_max_check_attempts, s.max_send_attempts AS service_max_send_attempts,
+    s.geo_sms_allow AS service_geo_sms_allow, s.geo_sms_deny AS service_geo_sms_deny,
+    s.geo_voice_allow AS service_geo_voice_allow, s.geo_voice_deny AS service_geo_voice_deny,
     s.created_at AS service_created_at, s.updated_at AS service_updated_at,
-    p.blocked_at IS NOT NULL AS blocked, p.opted_out_at IS NOT NULL AS opted_out,
+    p.blocked_at IS NOT NULL AS blocked,
+    p.opted_out_at IS NOT NULL OR EXISTS (
+        SELECT FROM erased_opt_outs e
+        WHERE e.bucket = :b AND e.phone_hmac = ANY (:erased_digests)
+            AND (p.updated_at IS NULL OR p.updated_at < e.erased_at)
+    ) AS opted_out,
     EXISTS (SELECT FROM safe_list_numbers WHERE bucket = :b AND phone = bench_phone(:n)) AS safe_listed,
     coalesce(f.consecutive_failures, 0) AS consecutive_failures,
     coalesce(ceil(extract(epoch FROM f.last_failure_at - now())) + :failure_window, 0)::integer
@@ -54,7 +69,7 @@ LEFT JOIN LATERAL (
     ORDER BY created_at DESC LIMIT 1
     FOR UPDATE
 ) v ON true
-WHERE s.sid = :service;
+WHERE s.sid = :service AND s.deleted_at IS NULL;
 \endpipeline
 \startpipeline
 WITH v AS (

@@ -130,6 +130,7 @@ start_instances() {
             VERIFYD_DELIVERY=twilio TWILIO_ACCOUNT_SID="$twilio_sid" TWILIO_AUTH_TOKEN="$twilio_token" \
             TWILIO_FROM=+15005550006 TWILIO_API_URL="$fake_url" VERIFYD_TWILIO_MAX_IN_FLIGHT="$twilio_in_flight" \
             VERIFYD_PREFIX_MIN_APPROVED_PERCENT=0 VERIFYD_API_KEY_STARTS_PER_HOUR=100000000 \
+            VERIFYD_API_KEY_CHECKS_PER_HOUR=100000000 \
             "$binary" serve >>"$scratch/verifyd-$index.log" 2>&1 &
         pid=$!
         started+=("$pid")
