@@ -96,7 +96,7 @@ struct ObservabilityTests {
     func refusalsNameTheirRule() async throws {
         let environment = [
             "VERIFYD_DEVICE_IP_STARTS_PER_HOUR": "1", "VERIFYD_PREFIX_MIN_STARTS_PER_HOUR": "2",
-            "VERIFYD_AUTH_FAILURE_LIMIT": "1",
+            "VERIFYD_API_KEY_CHECKS_PER_HOUR": "1", "VERIFYD_AUTH_FAILURE_LIMIT": "1",
         ]
         try await withAPI(environment: environment) { fixture, api in
             let service = try await api.createService(
@@ -125,6 +125,10 @@ struct ObservabilityTests {
                     #expect(response.status == start.status, "\(start.to): \(response.text)")
                 }
             }
+            // The credential's second check this hour.
+            #expect(try await api.check(service, to: "+14152010100", code: "000000").status == .ok)
+            try await api.check(service, to: "+14152010100", code: "000000")
+                .expectTwilioError(.tooManyRequests, code: 20429)
             // Last: past the limit this client address is refused whatever it sends, the scrape too.
             let wrong = APIClient(client: api.client, authorization: HTTPFixture.basic(HTTPFixture.accountSid, "x"))
             #expect(try await wrong.get(APIClient.services()).status == .unauthorized)
@@ -132,7 +136,7 @@ struct ObservabilityTests {
             fixture.clock.advance(by: .seconds(301))
 
             let text = try await api.get("/metrics").text
-            for rule in ["geo", "line_type", "landline", "device_ip", "prefix", "auth_throttle"] {
+            for rule in ["geo", "line_type", "landline", "device_ip", "prefix", "api_key_checks", "auth_throttle"] {
                 let series = #"verifyd_refusals_total{rule="\#(rule)"} 1"#
                 #expect(text.contains(series), "missing \(series) in:\n\(text)")
             }
