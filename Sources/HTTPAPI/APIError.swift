@@ -40,6 +40,11 @@ struct APIError: Error, Sendable, Equatable {
     static func notFound(path: String) -> APIError { APIError(reason: .notFound(path: path)) }
     /// A path some route serves, with a method none of them serves.
     static let methodNotAllowed = APIError(reason: .methodNotAllowed)
+
+    /// The defence this refusal comes from: of the HTTP layer's, only the authentication throttle is one.
+    var refusalRule: RefusalRule? {
+        if case .authenticationThrottled = reason { .authThrottle } else { nil }
+    }
 }
 
 /// The single table of error answers. Every route answers from it: the Verify API with Twilio's body, the original

@@ -26,7 +26,7 @@ struct ErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            if let rule = (error as? VerifyError)?.reason.refusalRule { metrics.refusal(rule) }
+            if let rule = Self.refusalRule(of: error) { metrics.refusal(rule) }
             let answer: ErrorAnswer
             if let known = ErrorAnswer(error) {
                 answer = known
@@ -45,6 +45,16 @@ struct ErrorMiddleware: RouterMiddleware {
             case .twilio: return answer.twilioResponse
             case .plain: return answer.plainResponse
             }
+        }
+    }
+
+    /// The defence that refused, for each kind of refusal a route can throw.
+    static func refusalRule(of error: any Error) -> RefusalRule? {
+        switch error {
+        case let error as VerifyError: error.refusalRule
+        case let refusal as ScreeningRefusal: RefusalRule(refusal.finding.rule)
+        case let error as APIError: error.refusalRule
+        default: nil
         }
     }
 }

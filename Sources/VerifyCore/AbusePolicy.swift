@@ -149,9 +149,9 @@ public enum AbusePolicy {
         if let prefix = tally.prefix {
             let figures = ["count": prefix.starts, "approved": prefix.approved, "limit": settings.prefix.minimumStarts]
             if prefix.blockedFor != nil {
-                refusals.append(refusal(.prefix, figures, VerifyError(.phoneBlocked), settings: settings))
+                refusals.append(refusal(.prefix, figures, .phoneBlocked, settings: settings))
             } else if settings.prefix.blocks(starts: prefix.starts, approved: prefix.approved) {
-                var fired = refusal(.prefix, figures, VerifyError(.phoneBlocked), settings: settings)
+                var fired = refusal(.prefix, figures, .phoneBlocked, settings: settings)
                 if fired.enforced { fired.blocksPrefix = prefix.prefix }
                 refusals.append(fired)
             }
@@ -159,18 +159,20 @@ public enum AbusePolicy {
         for meter in tally.meters where !meter.took {
             refusals.append(
                 refusal(
-                    meter.meter.rule, ["count": meter.total, "limit": meter.meter.limit],
-                    VerifyError(.rateLimitExceeded, retryAfter: meter.secondsUntilWindowEnds), settings: settings))
+                    meter.meter.rule, ["count": meter.total, "limit": meter.meter.limit], .rateLimitExceeded,
+                    retryAfter: meter.secondsUntilWindowEnds, settings: settings))
         }
         return refusals.filter(\.enforced) + refusals.filter { !$0.enforced }
     }
 
+    /// The answer names its rule, so that the refusal is counted by it and not as the reason it answers with.
     private static func refusal(
-        _ rule: AbuseRule, _ figures: [String: Int], _ error: VerifyError, settings: AbuseSettings
+        _ rule: AbuseRule, _ figures: [String: Int], _ reason: VerifyError.Reason, retryAfter: Int? = nil,
+        settings: AbuseSettings
     ) -> AbuseRefusal {
         AbuseRefusal(
-            rule: rule, enforced: !settings.recordOnly.contains(rule), figures: figures, error: error,
-            blocksPrefix: nil)
+            rule: rule, enforced: !settings.recordOnly.contains(rule), figures: figures,
+            error: VerifyError(reason, retryAfter: retryAfter, rule: RefusalRule(rule)), blocksPrefix: nil)
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

@@ -25,13 +25,10 @@ public protocol RateLimitStore: Sendable {
         async throws -> RateLimitBucket?
     func deleteBucket(_ sid: BucketSid, rateLimit: RateLimitSid, service: ServiceSid) async throws -> Bool
 
-    /// Refuses `keys` that name a rate limit the service does not have (60200 naming `RateLimits`), and a service
-    /// that does not exist (20404).
-    func validate(_ keys: RateLimitKeys, service: ServiceSid) async throws
-
     /// Counts one start against every bucket of the named rate limits, in the current fixed window of each, all or
-    /// nothing: when one bucket is full nothing is counted and the verdict names it. Atomic across instances. An
-    /// unknown name is refused as `validate` refuses it.
+    /// nothing: when one bucket is full nothing is counted and the verdict names it. Atomic across instances. A name
+    /// the service has no rate limit for is refused (60200 naming `RateLimits`), and so is a service that does not
+    /// exist (20404), both before anything is counted.
     func count(_ keys: [MeteredKey], service: ServiceSid) async throws -> RateLimitVerdict
 
     /// Deletes up to `limit` counters whose window has ended; returns how many.

@@ -65,10 +65,14 @@ public struct VerifyError: Error, Sendable, Equatable, CustomStringConvertible {
     public let reason: Reason
     /// Seconds after which the same request may succeed, for 429 and 503 answers.
     public let retryAfter: Int?
+    /// The defence that refused, where the reason does not say: issue 9's limits answer as a full rate limit
+    /// bucket or a blocked phone do, and are counted by their own rule.
+    public let rule: RefusalRule?
 
-    public init(_ reason: Reason, retryAfter: Int? = nil) {
+    public init(_ reason: Reason, retryAfter: Int? = nil, rule: RefusalRule? = nil) {
         self.reason = reason
         self.retryAfter = retryAfter
+        self.rule = rule
     }
 
     public static func invalid(_ parameter: String) -> VerifyError { VerifyError(.invalidParameter(parameter)) }

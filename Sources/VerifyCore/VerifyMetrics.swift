@@ -19,12 +19,23 @@ public enum VerificationEvent: String, Sendable, CaseIterable {
 }
 
 /// A defence that refused a request, as a bounded label: a rule is a name fixed in code, never text from a request,
-/// so the number of series stays small. Add a `static let` beside the defence that uses it.
+/// so the number of series stays small. Add a `static let` beside the defence that uses it; the screening rules and
+/// issue 9's limits are named by their enums' raw values, the names their logs and records use.
 public struct RefusalRule: Hashable, Sendable, CustomStringConvertible {
     public let name: String
 
     public init(_ name: StaticString) {
         self.name = "\(name)"
+    }
+
+    /// One of issue 9's limits, by the name its refusal records and `VERIFYD_ABUSE_RECORD_ONLY` use.
+    public init(_ rule: AbuseRule) {
+        self.name = rule.rawValue
+    }
+
+    /// A screening rule, by the name `start.refused` logs.
+    public init(_ rule: StartScreening.Rule) {
+        self.name = rule.rawValue
     }
 
     public var description: String { name }
@@ -39,11 +50,18 @@ public struct RefusalRule: Hashable, Sendable, CustomStringConvertible {
     public static let checkAttempts = RefusalRule("check_attempts")
     /// The pending verification was sent as often as the service allows.
     public static let sendAttempts = RefusalRule("send_attempts")
+    /// The client address failed authentication too often.
+    public static let authThrottle = RefusalRule("auth_throttle")
+}
+
+extension VerifyError {
+    /// The defence this refusal comes from, or nil when it is not one (a bad parameter, a missing resource).
+    public var refusalRule: RefusalRule? { rule ?? reason.refusalRule }
 }
 
 extension VerifyError.Reason {
-    /// The defence this refusal comes from, or nil when it is not one (a bad parameter, a missing resource).
-    public var refusalRule: RefusalRule? {
+    /// The defence a refusal for this reason comes from, when the error does not name another.
+    var refusalRule: RefusalRule? {
         switch self {
         case .rateLimitExceeded: .rateLimit
         case .phoneBlocked: .phoneBlocked

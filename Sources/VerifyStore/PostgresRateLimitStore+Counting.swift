@@ -2,12 +2,6 @@ import Postgres
 import VerifyCore
 
 extension PostgresRateLimitStore {
-    public func validate(_ keys: RateLimitKeys, service: ServiceSid) async throws {
-        let names = keys.names
-        try Self.check(
-            try await client.query(Self.known(names, service: service)), count: names.count, service: service)
-    }
-
     /// One round trip and one transaction of three statements: which names the service knows, then every bucket's
     /// counter of this window incremented (`INSERT … ON CONFLICT DO UPDATE`, which waits for a concurrent count of
     /// the same row and then adds to its result, so the total is exact across instances), then, when a bucket went

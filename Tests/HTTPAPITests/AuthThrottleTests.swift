@@ -125,6 +125,79 @@ struct AuthThrottleTests {
         }
     }
 
+    /// A request over a connection of its own from `source`: the server sees that loopback address as the client.
+    static func send(
+        _ method: String, _ path: String, form: String = "", authorization: String, port: Int, from source: String
+    ) async throws -> (status: Int, retryAfter: Int?, json: [String: Any]) {
+        let connection = try await RawConnection.open(port: port, from: source)
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: \(authorization)\r\n"
+        request += "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: \(form.utf8.count)\r\n"
+        try await connection.send(request + "Connection: close\r\n\r\n" + form)
+        let closed = try await connection.waitUntilClosed(within: .seconds(60))
+        await connection.close()
+        #expect(closed, "\(method) \(path) got no complete answer")
+        let parts = connection.received.components(separatedBy: "\r\n\r\n")
+        let head = parts[0].components(separatedBy: "\r\n")
+        let status = head[0].split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+        let retryAfter = head.first { $0.lowercased().hasPrefix("retry-after:") }
+            .flatMap { Int($0.dropFirst("retry-after:".count).trimmingCharacters(in: .whitespaces)) }
+        let body = Data(parts.dropFirst().joined(separator: "\r\n\r\n").utf8)
+        let json = (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:]
+        return (status, retryAfter, json)
+    }
+
+    @Test("past the limit every Verify API route, starts included, answers 429 / 20429 and Retry-After; others get in")
+    func verifyAPIRoutes() async throws {
+        try await HTTPFixture.run(environment: ["VERIFYD_PORT": "0", "VERIFYD_AUTH_FAILURE_LIMIT": "\(Self.limit)"]) {
+            fixture, app in
+            try await app.application.test(.live) { client async throws in
+                let port = try #require(client.port)
+                let service = try await APIClient(client: client).createService()
+                let right = HTTPFixture.rootAuthorization
+                let start = "To=%2B14152010100&Channel=sms"
+                for _ in 0..<Self.limit {
+                    let failed = try await Self.send(
+                        "GET", APIClient.services(), authorization: Self.wrong, port: port, from: "127.0.0.1")
+                    #expect(failed.status == 401)
+                    #expect(failed.json["code"] as? Int == 20003)
+                }
+                let routes: [(method: String, path: String, form: String, authorization: String)] = [
+                    ("GET", APIClient.services(), "", Self.wrong),
+                    ("GET", "/v2/Services/\(service)", "", right),
+                    ("POST", APIClient.verifications(service), start, right),
+                    ("POST", APIClient.check(service), "To=%2B14152010100&Code=123456", right),
+                    ("GET", "/v2/Services/\(service)/RateLimits", "", right),
+                    ("GET", "/v2/SafeList/Numbers/%2B14152010100", "", right),
+                ]
+                for route in routes {
+                    let refused = try await Self.send(
+                        route.method, route.path, form: route.form, authorization: route.authorization, port: port,
+                        from: "127.0.0.1")
+                    let label = "\(route.method) \(route.path)"
+                    #expect(refused.status == 429, "\(label)")
+                    #expect(
+                        (1...300).contains(refused.retryAfter ?? 0), "\(label): Retry-After \(refused.retryAfter ?? 0)")
+                    #expect(Set(refused.json.keys) == ["code", "message", "more_info", "status"], "\(label)")
+                    #expect(refused.json["code"] as? Int == 20429, "\(label)")
+                    #expect(refused.json["status"] as? Int == 429, "\(label)")
+                    #expect(refused.json["more_info"] as? String == "https://www.twilio.com/docs/errors/20429")
+                }
+                let other = try await Self.send(
+                    "POST", APIClient.verifications(service), form: start, authorization: right, port: port,
+                    from: "127.0.0.2")
+                #expect(other.status == 201, "\(other.json)")
+                let wrongOther = try await Self.send(
+                    "GET", APIClient.services(), authorization: Self.wrong, port: port, from: "127.0.0.2")
+                #expect(wrongOther.status == 401)
+            }
+            #expect(fixture.sender.messages.count == 1)
+            let counted: [String] = try await fixture.client.query(
+                "SELECT address || '=' || failures FROM auth_failures ORDER BY 1"
+            ).map { try $0.decode(0) }
+            #expect(counted == ["127.0.0.1=\(Self.limit)", "127.0.0.2=1"])
+        }
+    }
+
     @Test("once the window has passed, the address gets in again and its count starts over")
     func windowPasses() async throws {
         let environment = ["VERIFYD_AUTH_FAILURE_LIMIT": "2", "VERIFYD_AUTH_FAILURE_WINDOW_SECONDS": "60"]

@@ -91,6 +91,59 @@ struct ObservabilityTests {
             #expect(!text.contains("5550171") && !text.contains("7400123456") && !text.contains(code))
         }
     }
+
+    @Test("/metrics names the rule of every defence that refused: screening, issue 9's limits, the login throttle")
+    func refusalsNameTheirRule() async throws {
+        let environment = [
+            "VERIFYD_DEVICE_IP_STARTS_PER_HOUR": "1", "VERIFYD_PREFIX_MIN_STARTS_PER_HOUR": "2",
+            "VERIFYD_API_KEY_CHECKS_PER_HOUR": "1", "VERIFYD_AUTH_FAILURE_LIMIT": "1",
+        ]
+        try await withAPI(environment: environment) { fixture, api in
+            let service = try await api.createService(
+                ["FriendlyName": "Refusals", "LookupEnabled": "true", "SkipSmsToLandlines": "true"])
+            let screened: [(to: String, code: Int)] = [
+                ("+2348021234567", 60605),  // Nigeria: off by default
+                ("+19005550100", 60410),  // premium rate
+                ("+442079460000", 60205),  // a London fixed line
+            ]
+            for refusal in screened {
+                try await api.post(APIClient.verifications(service), ["To": refusal.to, "Channel": "sms"])
+                    .expectTwilioError(.forbidden, code: refusal.code)
+            }
+            // One end user's second start (in another prefix); then a prefix's third start, after two, none approved.
+            let starts: [(to: String, deviceIp: String, status: HTTPResponse.Status, code: Int?)] = [
+                ("+14152010100", "192.0.2.1", .created, nil), ("+14152020100", "192.0.2.1", .tooManyRequests, 20429),
+                ("+14152030101", "192.0.2.2", .created, nil), ("+14152030102", "192.0.2.3", .created, nil),
+                ("+14152030103", "192.0.2.4", .forbidden, 60410),
+            ]
+            for start in starts {
+                let response = try await api.post(
+                    APIClient.verifications(service), ["To": start.to, "Channel": "sms", "DeviceIp": start.deviceIp])
+                if let code = start.code {
+                    try response.expectTwilioError(start.status, code: code)
+                } else {
+                    #expect(response.status == start.status, "\(start.to): \(response.text)")
+                }
+            }
+            // The credential's second check this hour.
+            #expect(try await api.check(service, to: "+14152010100", code: "000000").status == .ok)
+            try await api.check(service, to: "+14152010100", code: "000000")
+                .expectTwilioError(.tooManyRequests, code: 20429)
+            // Last: past the limit this client address is refused whatever it sends, the scrape too.
+            let wrong = APIClient(client: api.client, authorization: HTTPFixture.basic(HTTPFixture.accountSid, "x"))
+            #expect(try await wrong.get(APIClient.services()).status == .unauthorized)
+            try await wrong.get(APIClient.services()).expectTwilioError(.tooManyRequests, code: 20429)
+            fixture.clock.advance(by: .seconds(301))
+
+            let text = try await api.get("/metrics").text
+            for rule in ["geo", "line_type", "landline", "device_ip", "prefix", "api_key_checks", "auth_throttle"] {
+                let series = #"verifyd_refusals_total{rule="\#(rule)"} 1"#
+                #expect(text.contains(series), "missing \(series) in:\n\(text)")
+            }
+            // The limits are not the Service Rate Limits, nor an operator's block.
+            #expect(!text.contains(#"rule="rate_limit""#) && !text.contains(#"rule="phone_blocked""#))
+        }
+    }
 }
 
 extension HTTPField.Name {

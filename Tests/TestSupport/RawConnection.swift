@@ -23,14 +23,16 @@ public final class RawConnection: Sendable {
         self.recorder = recorder
     }
 
-    /// Connects to `127.0.0.1:port`.
-    public static func open(port: Int) async throws -> RawConnection {
+    /// Connects to `127.0.0.1:port`, from `source` when given (another loopback address, `127.0.0.2`, is another
+    /// client to the server).
+    public static func open(port: Int, from source: String? = nil) async throws -> RawConnection {
         let recorder = Recorder()
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(recorder) }
             }
-            .connect(host: "127.0.0.1", port: port).get()
+        if let source { bootstrap = bootstrap.bind(to: try SocketAddress(ipAddress: source, port: 0)) }
+        let channel = try await bootstrap.connect(host: "127.0.0.1", port: port).get()
         return RawConnection(channel: channel, recorder: recorder)
     }
 
