@@ -45,6 +45,16 @@ enum AbuseCounting {
         """
     }
 
+    /// How often a start or check runs before it gives up (429 / 60212, `Retry-After: 1`).
+    static let passes = 8
+
+    /// A contended counter is one near its limit whose last shards with room are held by transactions that are
+    /// about to commit or roll back; the retry waits a little for them (1–4 ms times the pass, under 150 ms over
+    /// every pass), jittered so that the retries of a burst do not meet again.
+    static func backOff(after pass: Int) async throws {
+        try await Task.sleep(for: .milliseconds(Int.random(in: 1...4) * pass))
+    }
+
     static func meter(_ meter: AbuseMeter, row: PostgresRow) throws -> AbuseTally.Meter {
         AbuseTally.Meter(
             meter: meter, took: try row.decode("took"), total: try row.decode("total"),

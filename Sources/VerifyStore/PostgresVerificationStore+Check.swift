@@ -13,13 +13,14 @@ extension PostgresVerificationStore {
         _ command: CheckCommand, idempotency: IdempotentRequest?,
         candidates: @escaping @Sendable (PhoneNumber) -> CodeCandidates
     ) async throws -> IdempotentOutcome<Verification> {
-        for _ in 0..<3 {
+        for pass in 1...AbuseCounting.passes {
             var recorded: (refusals: [AbuseRefusal], phone: PhoneNumber)?
             let result: CheckResult
             do {
                 result = try await checkOnce(
                     command, idempotency: idempotency, candidates: candidates, recorded: &recorded)
             } catch is CheckContended {
+                try await AbuseCounting.backOff(after: pass)
                 continue
             }
             if let recorded {

@@ -13,7 +13,7 @@ extension PostgresVerificationStore {
         // A start that races another for the same phone can lose the insert (its transaction then committed nothing
         // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead. A
         // contended counter rolls back before anything was written, so the next pass starts afresh.
-        for _ in 0..<3 {
+        for pass in 1...AbuseCounting.passes {
             let outcome: IdempotentOutcome<PendingCode>?
             var recorded: [AbuseRefusal] = []
             do {
@@ -40,6 +40,7 @@ extension PostgresVerificationStore {
                 try await record(refused.refusals, request: request, settings: settings)
                 throw refused.refusals[0].error
             } catch is AbuseContended {
+                try await AbuseCounting.backOff(after: pass)
                 continue
             }
             try await record(recorded, request: request, settings: settings)
