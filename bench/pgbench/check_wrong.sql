@@ -17,8 +17,8 @@
 \set failure_cap 100
 \set failure_window 86400
 \set key_limit 100000000
-\set shards 16
-\set first random(0, 15)
+\set shards 64
+\set first random(0, 63)
 \startpipeline
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
 WITH t AS (SELECT * FROM verifyd_take(:key_rule, :key_subject, 1::integer, :key_limit::integer, :shards::integer,

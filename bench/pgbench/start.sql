@@ -31,8 +31,8 @@
 \set claim 1
 \set lease 60
 \set key_limit 100000000
-\set shards 16
-\set first random(0, 15)
+\set shards 64
+\set first random(0, 63)
 \startpipeline
 BEGIN;
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
