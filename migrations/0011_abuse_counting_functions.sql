@@ -13,7 +13,9 @@ DROP TABLE rate_limit_counters;
 -- Takes `p_units` from one shard of the hour's counter (`p_rule`, `p_subject`), whose shards each hold their share of
 -- `p_limit`, so together they never pass it. Answers whether it took them, the hour's count before this call, the
 -- seconds until the hour ends, and `contended`: nothing was taken although some shard still has room, which another
--- transaction holds; the caller retries the whole transaction then (rolled back, it holds nothing).
+-- transaction holds; the caller retries the whole transaction then (rolled back, it holds nothing). The count and
+-- the seconds are only for a refusal's record, so a call that took answers NULL for both rather than read every
+-- shard.
 --
 -- It tries `p_first` first (the caller picks it at random), waiting for a start that holds it: the waiters of a
 -- shard queue in order, so a crowd on one counter spreads over its shards and none waits for long. (Taking a free
@@ -36,8 +38,11 @@ BEGIN
     UPDATE abuse_counters c SET hits = c.hits + p_units
     WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start AND c.shard = p_first
         AND c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END;
-    v_took := FOUND;
-    IF NOT v_took AND NOT EXISTS (
+    IF FOUND THEN
+        RETURN QUERY SELECT true, NULL::integer, NULL::integer, false;
+        RETURN;
+    END IF;
+    IF NOT EXISTS (
         SELECT FROM abuse_counters c WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start
     ) THEN
         -- The first start of the hour makes the shards; a concurrent first start waits for the other's rows here.
@@ -50,7 +55,7 @@ BEGIN
             AND c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END;
         v_took := FOUND;
     END IF;
-    IF NOT v_took THEN
+    IF NOT coalesce(v_took, false) THEN
         UPDATE abuse_counters c SET hits = c.hits + p_units
         WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start AND c.shard = (
             SELECT h.shard FROM abuse_counters h
@@ -59,14 +64,42 @@ BEGIN
             ORDER BY h.shard LIMIT 1 FOR UPDATE OF h SKIP LOCKED);
         v_took := FOUND;
     END IF;
+    IF v_took THEN
+        RETURN QUERY SELECT true, NULL::integer, NULL::integer, false;
+        RETURN;
+    END IF;
     RETURN QUERY
-    SELECT v_took,
-        (coalesce(sum(c.hits), 0) - CASE WHEN v_took THEN p_units ELSE 0 END)::integer,
+    SELECT false, coalesce(sum(c.hits), 0)::integer,
         ceil(extract(epoch FROM v_start + interval '1 hour' - now()))::integer,
-        NOT v_took AND coalesce(bool_or(
+        coalesce(bool_or(
             c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END), false)
     FROM abuse_counters c
     WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start;
+END
+$function$;
+
+-- `verifyd_check` (migration 0002) behind the credential's check counter, in one call whose plans stay cached: the
+-- code is compared only when `verifyd_take` took the check, or when the rule only records (`p_enforced` false).
+-- Always one row: the counter's answer, then the check's columns (NULL when nothing was compared or found).
+CREATE FUNCTION verifyd_check_counted(
+    p_rule text, p_subject text, p_limit integer, p_shards integer, p_first integer, p_enforced boolean,
+    p_bucket integer, p_service text, p_phone text, p_sid text, p_key_ids text[], p_hashes bytea[],
+    p_failure_cap integer, p_failure_window integer)
+RETURNS TABLE (
+    took boolean, total integer, retry_after integer, contended boolean,
+    live_sid text, live_status text, live_seconds_until_expiry integer, open boolean,
+    sid text, service_sid text, phone text, channel text, status text, locale text, check_attempts smallint,
+    created_at timestamptz, updated_at timestamptz, expires_at timestamptz)
+LANGUAGE plpgsql AS $function$
+DECLARE
+    t record;
+BEGIN
+    SELECT * INTO t FROM verifyd_take(p_rule, p_subject, 1, p_limit, p_shards, p_first);
+    RETURN QUERY
+    SELECT t.took, t.total, t.retry_after, t.contended, c.*
+    FROM (SELECT) AS one
+    LEFT JOIN verifyd_check(p_bucket, p_service, CASE WHEN t.took OR NOT p_enforced THEN p_phone END, p_sid,
+        p_key_ids, p_hashes, p_failure_cap, p_failure_window) c ON true;
 END
 $function$;
 

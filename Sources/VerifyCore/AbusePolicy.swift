@@ -35,7 +35,8 @@ public struct AbuseTally: Sendable, Equatable {
     public struct Meter: Sendable, Equatable {
         public var meter: AbuseMeter
         public var took: Bool
-        /// Units counted this hour before this start.
+        /// Units counted this hour before this start, when the meter took nothing (0 when it took: only a refusal
+        /// reports it).
         public var total: Int
         public var secondsUntilWindowEnds: Int
         /// Nothing was taken although a shard another start holds still has room: not a refusal, the start is

@@ -57,9 +57,11 @@ enum AbuseCounting {
     }
 
     static func meter(_ meter: AbuseMeter, row: PostgresRow) throws -> AbuseTally.Meter {
+        // A meter that took answers no count and no seconds: only a refusal reports them.
         AbuseTally.Meter(
-            meter: meter, took: try row.decode("took"), total: try row.decode("total"),
-            secondsUntilWindowEnds: try row.decode("retry_after"), contended: try row.decode("contended"))
+            meter: meter, took: try row.decode("took"), total: try row.decode("total", as: Int?.self) ?? 0,
+            secondsUntilWindowEnds: try row.decode("retry_after", as: Int?.self) ?? 0,
+            contended: try row.decode("contended"))
     }
 
     /// Counts an approval for the prefix's current hour.

@@ -145,32 +145,32 @@ extension PostgresVerificationStore {
         return .locked(retryAfter: try decay.single()?.decode("seconds", as: Int?.self) ?? failureWindow)
     }
 
-    /// `verifyd_check`, behind the credential's counter when there is one: the function then gets no number unless
-    /// the counter took the check (or only records), so a refused check finds no verification and changes nothing.
-    /// A check's answer has no `lookup`, so the function, which predates the column, need not return it.
+    /// `verifyd_check`, or with a per-credential limit `verifyd_check_counted` (migration 0011), which first takes
+    /// the credential's counter and compares nothing unless it took the check (or the rule only records).
+    /// A check's answer has no `lookup`, so the functions, which predate the column, need not return it.
     static func checkStatement(
         _ command: CheckCommand, phone: PhoneNumber, bucket: Int, sid: VerificationSid?,
         _ candidates: (PhoneNumber) -> CodeCandidates
     ) -> PostgresQuery {
         let hmacs = candidates(phone)
-        let number: PostgresQuery
-        if let meter = command.meter {
-            let enforced = !command.abuse.recordOnly.contains(meter.rule)
-            number = "CASE WHEN t.took OR NOT \(enforced) THEN \(phone.e164) END"
-        } else {
-            number = "\(phone.e164)"
-        }
-        let check: PostgresQuery = """
-            SELECT *, NULL::text AS lookup_line_type
-            FROM verifyd_check(\(bucket)::integer, \(command.service.rawValue), \(fragment: number), \(sid?.rawValue),
+        let arguments: PostgresQuery = """
+            \(bucket)::integer, \(command.service.rawValue), \(phone.e164), \(sid?.rawValue),
                 \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)), \(command.failureCap)::integer,
-                \(failureWindow)::integer)
-            WHERE \(fragment: serviceLive(command.service))
+                \(failureWindow)::integer
             """
-        guard let meter = command.meter else { return check }
+        let call: PostgresQuery
+        if let meter = command.meter {
+            call = """
+                verifyd_check_counted(\(meter.rule.rawValue), \(meter.subject), \(meter.limit)::integer,
+                    \(meter.shards)::integer, \(Int.random(in: 0..<meter.shards))::integer,
+                    \(!command.abuse.recordOnly.contains(meter.rule)), \(fragment: arguments))
+                """
+        } else {
+            call = "verifyd_check(\(fragment: arguments))"
+        }
         return """
-            WITH t AS (\(fragment: AbuseCounting.take(meter)))
-            SELECT t.*, c.* FROM t LEFT JOIN LATERAL (\(fragment: check)) c ON true
+            SELECT *, NULL::text AS lookup_line_type FROM \(fragment: call)
+            WHERE \(fragment: serviceLive(command.service))
             """
     }
 }

@@ -1,7 +1,7 @@
 -- verifyd's check by number with a wrong code (Sources/VerifyStore/PostgresVerificationStore+Check.swift), as
 -- verifyd sends it: the limits, then verifyd_check (migrations/0002_check_gate.sql) behind the credential's check
--- counter (verifyd_take, migrations/0011_abuse_counting_functions.sql) in one statement: one pipeline, one round
--- trip, one implicit transaction. The candidate HMAC matches nothing, as a wrong code's does. Run with -M extended (unnamed
+-- counter (verifyd_check_counted, migrations/0011_abuse_counting_functions.sql): one pipeline, one round trip, one
+-- implicit transaction. The candidate HMAC matches nothing, as a wrong code's does. Run with -M extended (unnamed
 -- statements, verifyd's default; -M prepared when VERIFYD_DB_PREPARED_STATEMENTS is on).
 -- scripts/bench checks these statements against pg_stat_statements after a verifyd run and fails when they drift.
 -- pgbench -D key_ids={bench}
@@ -21,10 +21,9 @@
 \set first random(0, 63)
 \startpipeline
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
-WITH t AS (SELECT * FROM verifyd_take(:key_rule, :key_subject, 1::integer, :key_limit::integer, :shards::integer,
-    :first::integer))
-SELECT t.*, c.* FROM t LEFT JOIN LATERAL (SELECT *, NULL::text AS lookup_line_type
-FROM verifyd_check(:b::integer, :service, CASE WHEN t.took OR NOT :enforced THEN bench_phone(:n) END, NULL, :key_ids,
-    :hashes, :failure_cap::integer, :failure_window::integer)
-WHERE EXISTS (SELECT FROM services WHERE sid = :service AND deleted_at IS NULL)) c ON true;
+SELECT *, NULL::text AS lookup_line_type
+FROM verifyd_check_counted(:key_rule, :key_subject, :key_limit::integer, :shards::integer, :first::integer,
+    :enforced, :b::integer, :service, bench_phone(:n), NULL, :key_ids, :hashes, :failure_cap::integer,
+    :failure_window::integer)
+WHERE EXISTS (SELECT FROM services WHERE sid = :service AND deleted_at IS NULL);
 \endpipeline
