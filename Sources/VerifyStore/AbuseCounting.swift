@@ -35,8 +35,9 @@ enum AbuseCounting {
         return AbuseTally(meters: tallied, prefix: prefixTally)
     }
 
-    /// Takes `meter.units` from one of the meter's shards (`verifyd_take`). Meters are taken in `AbusePolicy.meters`
-    /// order and before the phone's rows, and the function waits for a shard only while it holds none of that
+    /// Takes `meter.units` from one of the meter's shards (`verifyd_take`). A start locks in one order: the meters in
+    /// `AbusePolicy.meters` order, the prefix's row, the Service Rate Limits' bucket rows (`RateLimitCounting`, in
+    /// bucket SID order), then the phone's rows; and the function waits for a shard only while it holds none of that
     /// meter, so two starts cannot wait on each other.
     static func take(_ meter: AbuseMeter) -> PostgresQuery {
         """
