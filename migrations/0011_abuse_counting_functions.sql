@@ -4,9 +4,8 @@
 -- * A deadlock. The statements picked a shard with `… WHERE <has room> LIMIT 1 FOR UPDATE SKIP LOCKED`. A shard
 --   filled by a commit after the statement's snapshot is locked, fails the recheck of <has room> and stays locked
 --   while the scan goes on, and the waiting pick that followed could then wait for a shard while holding one: two
---   starts did so the other way round (40P01, seen in CI). Here a start waits for a shard only while it holds none
---   of that counter: its picks order by room instead of filtering on it, so the lock they take is the row they
---   return, and the one pick that filters on room never waits.
+--   starts did so the other way round (40P01, seen in CI). Here a start waits only for the one shard it tries
+--   first, before it holds any of that counter, and never waits after that.
 
 -- `rate_limit_counters` (migration 0001) was never used; issue 9's counters live in `abuse_counters`.
 DROP TABLE rate_limit_counters;
@@ -14,48 +13,44 @@ DROP TABLE rate_limit_counters;
 -- Takes `p_units` from one shard of the hour's counter (`p_rule`, `p_subject`), whose shards each hold their share of
 -- `p_limit`, so together they never pass it. Answers whether it took them, the hour's count before this call, the
 -- seconds until the hour ends, and `contended`: nothing was taken although some shard still has room, which another
--- transaction holds; the caller retries the whole transaction then, as any lock it waited for next could be held by
--- one that waits on it. Counters are fixed hourly windows by the database clock (epoch seconds, so every session
--- agrees whatever its time zone). Each statement of a VOLATILE function sees the commits before it, so after a wait
--- the update reads the holder's count.
-CREATE FUNCTION verifyd_take(p_rule text, p_subject text, p_units integer, p_limit integer, p_shards integer)
+-- transaction holds; the caller retries the whole transaction then (rolled back, it holds nothing).
+--
+-- It tries `p_first` first (the caller picks it at random), waiting for a start that holds it: the waiters of a
+-- shard queue in order, so a crowd on one counter spreads over its shards and none waits for long. (Taking a free
+-- shard with SKIP LOCKED first and waiting only when all were held starved the waiters: a newcomer took each shard
+-- its holder let go before the waiter woke up, and pgbench with 256 clients on one counter ran into its statement
+-- timeout.) A shard that has no room left sends it, without waiting, to the first with room that nobody holds.
+--
+-- Counters are fixed hourly windows by the database clock (epoch seconds, so every session agrees whatever its time
+-- zone). Each statement of a VOLATILE function sees the commits before it, so after a wait the update reads the
+-- holder's count.
+CREATE FUNCTION verifyd_take(
+    p_rule text, p_subject text, p_units integer, p_limit integer, p_shards integer, p_first integer)
 RETURNS TABLE (took boolean, total integer, retry_after integer, contended boolean)
 LANGUAGE plpgsql AS $function$
 #variable_conflict use_column
 DECLARE
     v_start timestamptz := to_timestamp(floor(extract(epoch FROM now()) / 3600) * 3600);
-    v_shard smallint;
     v_took boolean;
 BEGIN
-    -- A shard nobody holds, one with room first.
-    SELECT c.shard INTO v_shard FROM abuse_counters c
-    WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start
-    ORDER BY c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END DESC,
-        c.shard
-    LIMIT 1 FOR UPDATE OF c SKIP LOCKED;
-    IF NOT FOUND THEN
-        -- The first start of the hour makes the shards; a concurrent first start waits for the other's rows here.
-        IF NOT EXISTS (
-            SELECT FROM abuse_counters c WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start
-        ) THEN
-            INSERT INTO abuse_counters (rule, subject, window_start, shard, window_end, hits)
-            SELECT p_rule, p_subject, v_start, s, v_start + interval '1 hour', 0 FROM generate_series(0, p_shards - 1) s
-            ORDER BY s
-            ON CONFLICT DO NOTHING;
-        END IF;
-        -- Every shard is held (or was just made): wait for one, holding none of this counter.
-        SELECT c.shard INTO v_shard FROM abuse_counters c
-        WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start
-        ORDER BY c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END
-            DESC, c.shard
-        LIMIT 1 FOR UPDATE OF c;
-    END IF;
     UPDATE abuse_counters c SET hits = c.hits + p_units
-    WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start AND c.shard = v_shard
+    WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start AND c.shard = p_first
         AND c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END;
     v_took := FOUND;
+    IF NOT v_took AND NOT EXISTS (
+        SELECT FROM abuse_counters c WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start
+    ) THEN
+        -- The first start of the hour makes the shards; a concurrent first start waits for the other's rows here.
+        INSERT INTO abuse_counters (rule, subject, window_start, shard, window_end, hits)
+        SELECT p_rule, p_subject, v_start, s, v_start + interval '1 hour', 0 FROM generate_series(0, p_shards - 1) s
+        ORDER BY s
+        ON CONFLICT DO NOTHING;
+        UPDATE abuse_counters c SET hits = c.hits + p_units
+        WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start AND c.shard = p_first
+            AND c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END;
+        v_took := FOUND;
+    END IF;
     IF NOT v_took THEN
-        -- The shard was full by now: another with room that nobody holds, without waiting (this one stays held).
         UPDATE abuse_counters c SET hits = c.hits + p_units
         WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start AND c.shard = (
             SELECT h.shard FROM abuse_counters h

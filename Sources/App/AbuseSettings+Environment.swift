@@ -39,6 +39,6 @@ extension AbuseSettings {
             countrySpendCeilingPerHour: reader.integer(
                 "VERIFYD_COUNTRY_SPEND_CEILING_PER_HOUR", default: 0, in: 0...1_000_000_000),
             costs: costs ?? SpendCosts(), recordOnly: recordOnly ?? [],
-            shards: reader.integer("VERIFYD_COUNTER_SHARDS", default: 16, in: 1...256))
+            shards: reader.integer("VERIFYD_COUNTER_SHARDS", default: 64, in: 1...256))
     }
 }

@@ -25,7 +25,7 @@ public struct AbuseSettings: Sendable, Equatable {
         deviceIPStartsPerHour: Int = 0, apiKeyStartsPerHour: Int = 0, apiKeyChecksPerHour: Int = 0,
         prefix: PrefixRule = .off,
         spendCeilingPerHour: Int = 0, countrySpendCeilingPerHour: Int = 0, costs: SpendCosts = SpendCosts(),
-        recordOnly: Set<AbuseRule> = [], shards: Int = 16
+        recordOnly: Set<AbuseRule> = [], shards: Int = 64
     ) {
         self.deviceIPStartsPerHour = deviceIPStartsPerHour
         self.apiKeyStartsPerHour = apiKeyStartsPerHour

@@ -12,7 +12,7 @@ enum AbuseCounting {
     /// The statements for `meters` and `prefix`, in the order `tally` reads them: one call per counter to the
     /// functions of migration 0011, whose plans PostgreSQL keeps for the session.
     static func statements(meters: [AbuseMeter], prefix: String?, phone: PhoneNumber) -> [PostgresQuery] {
-        var statements = meters.map(take)
+        var statements = meters.map { take($0) }
         if let prefix {
             statements.append(
                 "SELECT * FROM verifyd_count_prefix(\(prefix), \(phone.bucket)::integer, \(phone.e164))")
@@ -35,14 +35,15 @@ enum AbuseCounting {
         return AbuseTally(meters: tallied, prefix: prefixTally)
     }
 
-    /// Takes `meter.units` from one of the meter's shards (`verifyd_take`). A start locks in one order: the meters in
-    /// `AbusePolicy.meters` order, the prefix's row, the Service Rate Limits' bucket rows (`RateLimitCounting`, in
-    /// bucket SID order), then the phone's rows; and the function waits for a shard only while it holds none of that
-    /// meter, so two starts cannot wait on each other.
-    static func take(_ meter: AbuseMeter) -> PostgresQuery {
+    /// Takes `meter.units` from one of the meter's shards (`verifyd_take`), trying `first` first: a random one, so
+    /// that concurrent starts spread over the shards. A start locks in one order: the meters in `AbusePolicy.meters`
+    /// order, the prefix's row, the Service Rate Limits' bucket rows (`RateLimitCounting`, in bucket SID order),
+    /// then the phone's rows; and the function waits for a shard only while it holds none of that meter, so two
+    /// starts cannot wait on each other.
+    static func take(_ meter: AbuseMeter, first: Int? = nil) -> PostgresQuery {
         """
         SELECT * FROM verifyd_take(\(meter.rule.rawValue), \(meter.subject), \(meter.units)::integer,
-            \(meter.limit)::integer, \(meter.shards)::integer)
+            \(meter.limit)::integer, \(meter.shards)::integer, \(first ?? Int.random(in: 0..<meter.shards))::integer)
         """
     }
 

@@ -81,6 +81,7 @@ public struct PostgresDeliveryStore: DeliveryStore {
 extension PostgresDeliveryStore {
     public func claimDue(limit: Int, leaseSeconds: Int, owner: String) async throws -> [ClaimedAttempt] {
         // One statement: pick due rows other dispatchers have not locked, lease them, and return what sending needs.
+        // Only a pending verification of a live service is sent: a service deleted meanwhile sends nothing more.
         let rows = try await client.query(
             """
             WITH due AS (
@@ -96,7 +97,8 @@ extension PostgresDeliveryStore {
             )
             SELECT a.sid AS attempt_sid, a.tries, \(fragment: Verification.columns), \(fragment: PendingCode.columns),
                 v.code_ciphertext, v.key_id, \(fragment: VerifyService.settingsColumns),
-                v.status = 'pending' AND v.expires_at > now() AND v.code_ciphertext IS NOT NULL AS sendable
+                v.status = 'pending' AND v.expires_at > now() AND v.code_ciphertext IS NOT NULL
+                    AND s.deleted_at IS NULL AS sendable
             FROM a
             JOIN verifications v ON v.bucket = a.bucket AND v.sid = a.verification_sid
             JOIN services s ON s.sid = v.service_sid

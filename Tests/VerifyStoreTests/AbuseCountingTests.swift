@@ -12,8 +12,10 @@ struct AbuseCountingTests {
         AbuseMeter(rule: .apiKey, subject: "counting-test", units: 1, limit: limit, shards: shards)
     }
 
-    static func take(_ meter: AbuseMeter, on connection: PostgresConnection) async throws -> AbuseTally.Meter {
-        try AbuseCounting.meter(meter, row: try await connection.query(AbuseCounting.take(meter))[0])
+    static func take(_ meter: AbuseMeter, first: Int? = nil, on connection: PostgresConnection) async throws
+        -> AbuseTally.Meter
+    {
+        try AbuseCounting.meter(meter, row: try await connection.query(AbuseCounting.take(meter, first: first))[0])
     }
 
     @Test("the shards together take exactly the limit, whatever it leaves per shard", arguments: [(5, 3), (2, 16)])
@@ -37,18 +39,19 @@ struct AbuseCountingTests {
     @Test("room held by another transaction answers contended; once the holder commits, refused")
     func contended() async throws {
         try await StoreFixture.run { fixture in
-            // Two shards of one unit each; the first take makes them and fills one.
+            // Two shards of one unit each; the first take makes them and fills shard 0.
             let meter = Self.meter(limit: 2, shards: 2)
-            #expect(try await fixture.client.withConnection { try await Self.take(meter, on: $0).took })
+            #expect(try await fixture.client.withConnection { try await Self.take(meter, first: 0, on: $0).took })
             let other = fixture.makeConcurrentClient()
             do {
                 try await fixture.client.withTransaction { holder in
-                    #expect(try await Self.take(meter, on: holder).took)
-                    let meanwhile = try await other.withConnection { try await Self.take(meter, on: $0) }
+                    #expect(try await Self.take(meter, first: 1, on: holder).took)
+                    // Shard 0 is full, so this does not wait for it, and shard 1 is held.
+                    let meanwhile = try await other.withConnection { try await Self.take(meter, first: 0, on: $0) }
                     #expect(!meanwhile.took)
                     #expect(meanwhile.contended)
                 }
-                let after = try await other.withConnection { try await Self.take(meter, on: $0) }
+                let after = try await other.withConnection { try await Self.take(meter, first: 0, on: $0) }
                 #expect(!after.took)
                 #expect(!after.contended)
                 #expect(after.total == 2)

@@ -106,4 +106,21 @@ struct DeliveryClaimTests {
             #expect(status == "canceled")
         }
     }
+
+    /// A deleted service answers 404 everywhere at once; a code already queued for it must not go out afterwards.
+    @Test("a claimed attempt of a service deleted meanwhile is canceled and nothing is sent")
+    func claimedAfterServiceDeleted() async throws {
+        try await StoreFixture.run(settings: Self.queued) { fixture in
+            let service = try await fixture.service()
+            _ = try await fixture.start(service, testPhone(14))
+            #expect(try await fixture.services.delete(service.sid))
+            let claimed = try await fixture.deliveries.claimDue(limit: 10, leaseSeconds: 60, owner: "one")
+            #expect(claimed.count == 1)
+            #expect(claimed.first.map { $0.pending == nil } == true)
+            for attempt in claimed { try await fixture.verifier.deliverClaimed(attempt, via: fixture.sender) }
+            #expect(fixture.sender.messages.isEmpty)
+            let status: String = try await fixture.scalar("SELECT status FROM delivery_attempts")
+            #expect(status == "canceled")
+        }
+    }
 }

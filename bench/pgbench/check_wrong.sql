@@ -17,10 +17,12 @@
 \set failure_cap 100
 \set failure_window 86400
 \set key_limit 100000000
-\set shards 16
+\set shards 64
+\set first random(0, 63)
 \startpipeline
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
-WITH t AS (SELECT * FROM verifyd_take(:key_rule, :key_subject, 1::integer, :key_limit::integer, :shards::integer))
+WITH t AS (SELECT * FROM verifyd_take(:key_rule, :key_subject, 1::integer, :key_limit::integer, :shards::integer,
+    :first::integer))
 SELECT t.*, c.* FROM t LEFT JOIN LATERAL (SELECT *, NULL::text AS lookup_line_type
 FROM verifyd_check(:b::integer, :service, CASE WHEN t.took OR NOT :enforced THEN bench_phone(:n) END, NULL, :key_ids,
     :hashes, :failure_cap::integer, :failure_window::integer)

@@ -31,11 +31,13 @@
 \set claim 1
 \set lease 60
 \set key_limit 100000000
-\set shards 16
+\set shards 64
+\set first random(0, 63)
 \startpipeline
 BEGIN;
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
-SELECT * FROM verifyd_take(:key_rule, :key_subject, 1::integer, :key_limit::integer, :shards::integer);
+SELECT * FROM verifyd_take(:key_rule, :key_subject, 1::integer, :key_limit::integer, :shards::integer,
+    :first::integer);
 SELECT * FROM verifyd_count_prefix(bench_prefix(:n), :b::integer, bench_phone(:n));
 SELECT s.sid AS service_sid, s.friendly_name AS service_friendly_name, s.code_length AS service_code_length,
     s.do_not_share_warning_enabled AS service_do_not_share_warning_enabled,
