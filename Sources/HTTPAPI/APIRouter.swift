@@ -26,8 +26,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<APIRequestCon
     RateLimitRoutes(rateLimits: dependencies.rateLimits, json: json).register(on: api)
     SafeListRoutes(safeList: dependencies.safeList, json: json).register(on: api)
     AttemptRoutes(attempts: dependencies.attempts, json: json).register(on: api)
-    VerificationRoutes(verifier: dependencies.verifier, rateLimits: dependencies.rateLimits, json: json)
-        .register(on: api)
+    VerificationRoutes(verifier: dependencies.verifier, json: json).register(on: api)
 
     let original = router.group()
         .add(middleware: ErrorMiddleware(surface: .plain, retryAfterIfUnavailable: retryAfter, metrics: metrics))

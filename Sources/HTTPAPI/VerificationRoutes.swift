@@ -4,7 +4,6 @@ import VerifyCore
 /// `/v2/Services/{VA}/Verifications` and `/VerificationCheck`, as Twilio Verify v2 answers them.
 struct VerificationRoutes: Sendable {
     let verifier: Verifier
-    let rateLimits: any RateLimitStore
     let json: ResourceJSON
 
     func register(on router: RouterGroup<APIRequestContext>) {
@@ -20,15 +19,9 @@ struct VerificationRoutes: Sendable {
     private func start(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let service = try ServiceRoutes.serviceSid(context)
         let parameters = try await RequestParameters.read(request, context: context)
+        // `RateLimits` are counted by the start, in its transaction: a replay under its `Idempotency-Key` answers
+        // first and is not counted again.
         let start = try Self.startRequest(service: service, parameters, principal: context.principal)
-        if let keys = start.rateLimits, !keys.values.isEmpty {
-            // Counted before the start (all or nothing across the named buckets), as Twilio counts a request against
-            // its buckets whatever the start then decides; an unknown name is refused here too.
-            let verdict = try await rateLimits.count(verifier.metered(keys), service: service)
-            if case .limited(_, let retryAfter) = verdict {
-                throw VerifyError(.rateLimitExceeded, retryAfter: retryAfter)
-            }
-        }
         let json = self.json
         let render: @Sendable (Verification) -> StoredAnswer = { Self.stored(json.verification($0), status: .created) }
         let idempotency = try Self.idempotency(

@@ -1,4 +1,5 @@
-/// Storage for a service's rate limits and buckets, and the counters that enforce them on every instance alike.
+/// Storage for a service's rate limits and buckets. A start counts against the buckets inside its own transaction
+/// (`VerificationStore.start`, by `StartRequest.meteredKeys`); here the counters are only swept.
 ///
 /// Refusals throw `VerifyError`: a missing service or rate limit is `notFound`, a broken Twilio rule is its code
 /// (60207, 60208, 60210, 60211). Lookups answer nil (or false) when nothing matches.
@@ -25,19 +26,6 @@ public protocol RateLimitStore: Sendable {
         async throws -> RateLimitBucket?
     func deleteBucket(_ sid: BucketSid, rateLimit: RateLimitSid, service: ServiceSid) async throws -> Bool
 
-    /// Counts one start against every bucket of the named rate limits, in the current fixed window of each, all or
-    /// nothing: when one bucket is full nothing is counted and the verdict names it. Atomic across instances. A name
-    /// the service has no rate limit for is refused (60200 naming `RateLimits`), and so is a service that does not
-    /// exist (20404), both before anything is counted.
-    func count(_ keys: [MeteredKey], service: ServiceSid) async throws -> RateLimitVerdict
-
     /// Deletes up to `limit` counters whose window has ended; returns how many.
     func deleteExpiredCounters(limit: Int) async throws -> Int
-}
-
-/// What counting a start decided.
-public enum RateLimitVerdict: Sendable, Equatable {
-    case allowed
-    /// `bucket` is full until its window ends, `retryAfter` seconds from now.
-    case limited(bucket: BucketSid, retryAfter: Int)
 }

@@ -5,6 +5,9 @@ public protocol VerificationStore: Sendable {
     /// Creates a verification, or re-sends the pending one, and writes its delivery attempt, all in one transaction.
     /// `prepare` runs inside it once the service is known, with whether the number is on the Safe List (to screen
     /// and validate the request against the service and seal a new code), and may throw. Refusals throw `VerifyError`.
+    /// The start counts against every bucket of the Service Rate Limits its `meteredKeys` name, in the same
+    /// transaction and all or nothing: a full bucket (`rateLimitExceeded`) or a name the service has no rate limit
+    /// for (`RateLimits`) refuses it, and a refused start is counted in none.
     ///
     /// Under an `Idempotency-Key` the answer is stored in the same transaction, and a request whose key already
     /// answered gets that answer instead (or `idempotencyKeyReused`, for other parameters).

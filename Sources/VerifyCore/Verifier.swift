@@ -64,11 +64,6 @@ public struct Verifier: Sendable {
 
     // MARK: Start
 
-    /// `keys` as the Service Rate Limits' buckets count them: each value by its keyed digest, never as given.
-    public func metered(_ keys: RateLimitKeys) -> [MeteredKey] {
-        keys.metered(by: keyring)
-    }
-
     public func start(_ request: StartRequest) async throws -> Verification {
         try await start(request, idempotency: nil).acted
     }
@@ -80,6 +75,7 @@ public struct Verifier: Sendable {
         guard sender.supports(unmetered.channel) else { throw VerifyError(.channelDisabled) }
         var metered = unmetered
         metered.meters = AbusePolicy.meters(for: unmetered, settings: settings.abuse, digest: keyring.rateLimitDigest)
+        metered.meteredKeys = unmetered.rateLimits?.metered(by: keyring) ?? []
         let request = metered
         // Read once, before any database round trip (a lookup is some microseconds of CPU), and screened on before
         // anything is reserved or stored: with the service's settings as last seen here when there are any, and
@@ -238,6 +234,9 @@ public struct StartRequest: Sendable {
     public var origin: StartOrigin
     /// The counters of issue 9's limits this start takes, set by `Verifier.start` from `origin`.
     public var meters: [AbuseMeter] = []
+    /// `rateLimits` as the Service Rate Limits' buckets count them, each value by its keyed digest, never as given;
+    /// set by `Verifier.start`.
+    public var meteredKeys: [MeteredKey] = []
     /// The SID a new verification gets, and the SID of this send's delivery attempt; both carry the phone's bucket.
     public let newSid: VerificationSid
     public let attemptSid: AttemptSid

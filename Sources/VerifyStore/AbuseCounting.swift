@@ -36,9 +36,10 @@ enum AbuseCounting {
     }
 
     /// Takes `meter.units` from one of the meter's shards (`verifyd_take`), trying `first` first: a random one, so
-    /// that concurrent starts spread over the shards. Meters are taken in `AbusePolicy.meters` order and before the
-    /// phone's rows, and the function waits for a shard only while it holds none of that meter, so two starts
-    /// cannot wait on each other.
+    /// that concurrent starts spread over the shards. A start locks in one order: the meters in `AbusePolicy.meters`
+    /// order, the prefix's row, the Service Rate Limits' bucket rows (`RateLimitCounting`, in bucket SID order),
+    /// then the phone's rows; and the function waits for a shard only while it holds none of that meter, so two
+    /// starts cannot wait on each other.
     static func take(_ meter: AbuseMeter, first: Int? = nil) -> PostgresQuery {
         """
         SELECT * FROM verifyd_take(\(meter.rule.rawValue), \(meter.subject), \(meter.units)::integer,

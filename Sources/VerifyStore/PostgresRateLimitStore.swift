@@ -1,7 +1,8 @@
 import Postgres
 import VerifyCore
 
-/// Service Rate Limits and their buckets in PostgreSQL; the counting is in `PostgresRateLimitStore+Counting.swift`.
+/// Service Rate Limits and their buckets in PostgreSQL; a start counts against the buckets in its own transaction
+/// (`RateLimitCounting`).
 public struct PostgresRateLimitStore: RateLimitStore {
     let client: PostgresClient
 
@@ -199,6 +200,18 @@ public struct PostgresRateLimitStore: RateLimitStore {
                 AND \(fragment: PostgresVerificationStore.serviceLive(service))
             """
         ).affectedRows == 1
+    }
+
+    // MARK: Counters
+
+    public func deleteExpiredCounters(limit: Int) async throws -> Int {
+        try await client.query(
+            """
+            DELETE FROM rate_limit_bucket_hits WHERE ctid = ANY (ARRAY (
+                SELECT ctid FROM rate_limit_bucket_hits WHERE window_end < now() LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ))
+            """
+        ).affectedRows
     }
 
     /// Runs `body`, turning a unique violation into `reason`: the only unique keys these statements can break are

@@ -1,10 +1,11 @@
 import Postgres
 import VerifyCore
 
-/// A start is two round trips: BEGIN with the transaction's limits, issue 9's counters (`AbuseCounting`) and the
-/// state read under a row lock, then the writes `VerificationPolicy` decided on together with COMMIT. A start a
-/// counter refuses rolls back (so it counted nothing) and then records the refusal in one more statement; one that
-/// found a counter's free shards held by others (`AbuseTally.isContended`) rolls back and runs again.
+/// A start is two round trips: BEGIN with the transaction's limits, issue 9's counters (`AbuseCounting`), the
+/// Service Rate Limits' buckets (`RateLimitCounting`) and the state read under a row lock, then the writes
+/// `VerificationPolicy` decided on together with COMMIT. A start a counter or a bucket refuses rolls back (so it
+/// counted nothing), and one an abuse counter refused then records the refusal in one more statement; one that found
+/// a counter's free shards held by others (`AbuseTally.isContended`) rolls back and runs again.
 extension PostgresVerificationStore {
     public func start(
         _ request: StartRequest, settings: Verifier.Settings, idempotency: IdempotentRequest?,
@@ -71,10 +72,15 @@ extension PostgresVerificationStore {
     ) async throws -> PendingCode? {
         let prefix = AbusePolicy.prefix(for: request, settings: settings.abuse)
         let counting = AbuseCounting.statements(meters: request.meters, prefix: prefix, phone: request.to)
-        let results = try await connection.pipeline(counting + [startState(request)])
-        guard let row = results[counting.count].single() else {
+        let buckets = try RateLimitCounting.statements(request.meteredKeys, service: request.service)
+        let results = try await connection.pipeline(counting + buckets + [startState(request)])
+        guard let row = results[counting.count + buckets.count].single() else {
             throw VerifyError(.notFound(.service(request.service)))
         }
+        // A full bucket refuses before issue 9's limits judge: the caller went over a limit of its own, which is no
+        // abuse refusal to record.
+        try RateLimitCounting.check(
+            results[counting.count..<(counting.count + buckets.count)], keys: request.meteredKeys)
         let tally = try AbuseCounting.tally(results.prefix(counting.count), meters: request.meters, prefix: prefix)
         if tally.isContended { throw AbuseContended() }
         let refusals = AbusePolicy.judge(tally, settings: settings.abuse)

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Postgres
 import TestSupport
 import Testing
 import VerifyCore
@@ -89,6 +90,39 @@ struct StartRateLimitsTests {
                 APIClient.verifications(service),
                 ["To": testPhone(13).e164, "Channel": "sms", "RateLimits": #"{"end_user_ip_address": "198.51.100.1"}"#])
             #expect(other.status == .created, "\(other.text)")
+        }
+    }
+
+    /// A replay answers what the start answered, before anything is counted: it neither fills the bucket nor is
+    /// refused by the bucket its own start filled.
+    @Test("a start replayed under its Idempotency-Key answers its stored 201 and counts in no bucket again")
+    func replayNotCounted() async throws {
+        try await withAPI { fixture, api in
+            let service = try await api.createService()
+            let rateLimit = try await RateLimitAPITests.createRateLimit(api, service, "end_user_ip_address")
+            let bucket = try await api.post(
+                RateLimitAPITests.buckets(service, rateLimit), ["Max": "1", "Interval": "3600"])
+            #expect(bucket.status == .created, "\(bucket.text)")
+            let form: KeyValuePairs = [
+                "To": testPhone(20).e164, "Channel": "sms", "RateLimits": #"{"end_user_ip_address": "203.0.113.7"}"#,
+            ]
+            let path = APIClient.verifications(service)
+            let first = try await api.post(path, form, headers: [.testIdempotencyKey: "replay-1"])
+            #expect(first.status == .created, "\(first.text)")
+            let replay = try await api.post(path, form, headers: [.testIdempotencyKey: "replay-1"])
+            #expect(replay.status == .created, "\(replay.text)")
+            #expect(try replay.json()["sid"] as? String == first.json()["sid"] as? String)
+            let hits: Int = try await fixture.scalar("SELECT sum(hits)::integer FROM rate_limit_bucket_hits")
+            #expect(hits == 1)
+            let other = try await api.post(
+                path,
+                [
+                    "To": testPhone(21).e164, "Channel": "sms",
+                    "RateLimits": #"{"end_user_ip_address": "203.0.113.7"}"#,
+                ],
+                headers: [.testIdempotencyKey: "replay-2"])
+            try other.expectTwilioError(.tooManyRequests, code: 20429)
+            #expect(fixture.sender.messages.count == 1)
         }
     }
 }
