@@ -94,10 +94,11 @@ headers = {"Authorization": "$auth_header", "Content-Type": "application/x-www-f
 for i in range(count):
     if op == "start":
         path, want = "/v2/Services/$bench_service/Verifications", 201
-        form = {"To": "+1201%07d" % (offset + i), "Channel": "sms"}
+        # Exchange 200 and up: libphonenumber refuses a NANP exchange that starts with 0 or 1.
+        form = {"To": "+1201%07d" % (2000000 + offset + i), "Channel": "sms"}
     else:
         path, want = "/v2/Services/$bench_service/VerificationCheck", 200
-        form = {"To": "+1201%07d" % (i % $warmup), "Code": "000000"}
+        form = {"To": "+1201%07d" % (2000000 + i % $warmup), "Code": "000000"}
     connection.request("POST", path, body=urllib.parse.urlencode(form), headers=headers)
     response = connection.getresponse()
     body = response.read()
