@@ -64,6 +64,8 @@ env -i PATH="$PATH" HOME="${HOME:-/root}" DATABASE_URL="$(conninfo verifyd)" \
     VERIFYD_DEFAULT_SERVICE="$auth_service" VERIFYD_SHUTDOWN_DRAIN_SECONDS=0 \
     VERIFYD_DELIVERY=twilio TWILIO_ACCOUNT_SID="$twilio_sid" TWILIO_AUTH_TOKEN="$twilio_token" \
     TWILIO_FROM=+15005550006 TWILIO_API_URL="$fake_url" LD_PRELOAD="$scratch/sigsuspend.so" \
+    VERIFYD_PREFIX_MIN_APPROVED_PERCENT=0 VERIFYD_API_KEY_STARTS_PER_HOUR=100000000 \
+    VERIFYD_API_KEY_CHECKS_PER_HOUR=100000000 \
     valgrind --tool=callgrind --callgrind-out-file="$scratch/callgrind.%p" "$scratch/verifyd" serve \
     >>"$scratch/verifyd.log" 2>&1 &
 pid=$!
