@@ -72,7 +72,41 @@ public struct VerifydLogHandler: LogHandler {
     /// paths, messages): `VE****` and the 28 random digits, still unique enough to follow one verification through
     /// the log. Chosen over a keyed bucket, which would change every SID and every store, for now; the SIDs given to
     /// API callers keep their bucket, so a caller's own logs are theirs to guard.
+    ///
+    /// A scan of the line's bytes rather than a `Regex`: the regex literal was built and run on every line, and was
+    /// most of a check's CPU (callgrind: 73 % of its instructions in this handler, 40 % building the regex).
     static func redactingBuckets(_ line: String) -> String {
-        line.replacing(/(VE|VL|GN)[0-9a-fA-F]{4}([0-9a-fA-F]{28})/) { match in "\(match.1)****\(match.2)" }
+        var bytes = Array(line.utf8)
+        var index = 0
+        var changed = false
+        // A SID is its two-letter prefix and 32 hex digits: the bucket's 4, then 28 random ones.
+        while index + 34 <= bytes.count {
+            if isPhoneSidPrefix(bytes[index], bytes[index + 1]), bytes[(index + 2)..<(index + 34)].allSatisfy(isHex) {
+                bytes.replaceSubrange((index + 2)..<(index + 6), with: repeatElement(UInt8(ascii: "*"), count: 4))
+                changed = true
+                index += 34
+            } else {
+                index += 1
+            }
+        }
+        return changed ? String(decoding: bytes, as: UTF8.self) : line
+    }
+
+    private static func isPhoneSidPrefix(_ first: UInt8, _ second: UInt8) -> Bool {
+        switch (first, second) {
+        case (UInt8(ascii: "V"), UInt8(ascii: "E")), (UInt8(ascii: "V"), UInt8(ascii: "L")),
+            (UInt8(ascii: "G"), UInt8(ascii: "N")):
+            true
+        default: false
+        }
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+            UInt8(ascii: "A")...UInt8(ascii: "F"):
+            true
+        default: false
+        }
     }
 }

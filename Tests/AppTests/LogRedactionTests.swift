@@ -14,6 +14,7 @@ struct LogRedactionTests {
             ),
             ("service=VA0123456789abcdef0123456789abcdef", "service=VA0123456789abcdef0123456789abcdef"),
             ("VEshort", "VEshort"),
+            ("número VE40d3" + String(repeating: "b", count: 28), "número VE****" + String(repeating: "b", count: 28)),
         ])
     func redacts(_ line: String, _ expected: String) {
         #expect(VerifydLogHandler.redactingBuckets(line) == expected)
