@@ -22,6 +22,9 @@ DROP TABLE rate_limit_counters;
 -- shard with SKIP LOCKED first and waiting only when all were held starved the waiters: a newcomer took each shard
 -- its holder let go before the waiter woke up, and pgbench with 256 clients on one counter ran into its statement
 -- timeout.) A shard that has no room left sends it, without waiting, to the first with room that nobody holds.
+-- The hour's first start makes the shards. With more configured since, the missing ones allow nothing; with fewer,
+-- the rows past `p_shards` take nothing more, but the units they already hold are not counted against the others
+-- (see VERIFYD_COUNTER_SHARDS in .env.example).
 --
 -- Counters are fixed hourly windows by the database clock (epoch seconds, so every session agrees whatever its time
 -- zone). Each statement of a VOLATILE function sees the commits before it, so after a wait the update reads the
@@ -59,7 +62,7 @@ BEGIN
         UPDATE abuse_counters c SET hits = c.hits + p_units
         WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start AND c.shard = (
             SELECT h.shard FROM abuse_counters h
-            WHERE h.rule = p_rule AND h.subject = p_subject AND h.window_start = v_start
+            WHERE h.rule = p_rule AND h.subject = p_subject AND h.window_start = v_start AND h.shard < p_shards
                 AND h.hits + p_units <= p_limit / p_shards + CASE WHEN h.shard < p_limit % p_shards THEN 1 ELSE 0 END
             ORDER BY h.shard LIMIT 1 FOR UPDATE OF h SKIP LOCKED);
         v_took := FOUND;
@@ -71,8 +74,8 @@ BEGIN
     RETURN QUERY
     SELECT false, coalesce(sum(c.hits), 0)::integer,
         ceil(extract(epoch FROM v_start + interval '1 hour' - now()))::integer,
-        coalesce(bool_or(
-            c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END), false)
+        coalesce(bool_or(c.shard < p_shards
+            AND c.hits + p_units <= p_limit / p_shards + CASE WHEN c.shard < p_limit % p_shards THEN 1 ELSE 0 END), false)
     FROM abuse_counters c
     WHERE c.rule = p_rule AND c.subject = p_subject AND c.window_start = v_start;
 END

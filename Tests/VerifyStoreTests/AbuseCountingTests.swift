@@ -79,4 +79,22 @@ struct AbuseCountingTests {
             #expect(next.total == 0)
         }
     }
+
+    @Test("after the shard count is lowered within the hour, the rows past it take nothing")
+    func loweredShards() async throws {
+        try await StoreFixture.run { fixture in
+            // The hour's rows are made with 4 shards, then the setting drops to 2.
+            let before = Self.meter(limit: 400, shards: 4)
+            #expect(try await fixture.client.withConnection { try await Self.take(before, first: 3, on: $0).took })
+            let lowered = Self.meter(limit: 2, shards: 2)
+            var taken: [Bool] = []
+            for first in [0, 1, 0] {
+                let tally = try await fixture.client.withConnection { connection in
+                    try await Self.take(lowered, first: first, on: connection)
+                }
+                taken.append(tally.took)
+            }
+            #expect(taken == [true, true, false])
+        }
+    }
 }
