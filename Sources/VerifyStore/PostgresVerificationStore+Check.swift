@@ -6,8 +6,8 @@ import VerifyCore
 /// writes the result at once. A check by phone number is therefore one round trip; a check by SID first reads the
 /// verification's number, which the HMAC is bound to (`CodeKeyring`), so it takes two. The rare answers that need
 /// more than the statement returns (an expiry to write, the Retry-After of a phone at its cap) take one more.
-/// With a per-credential limit, the same statement first takes the credential's counter (`verifyd_take`, migration
-/// 0011); a check it refuses compares nothing, and one that found the counter contended runs again.
+/// With a per-credential limit, the statement calls `verifyd_check_counted` (migration 0011), which first takes the
+/// credential's counter; a check it refuses compares nothing, and one that found the counter contended runs again.
 extension PostgresVerificationStore {
     public func check(
         _ command: CheckCommand, idempotency: IdempotentRequest?,
