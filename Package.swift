@@ -16,6 +16,7 @@ let migrationFiles = [
     "0009_abuse_counters.sql",
     "0010_retention.sql",
     "0011_abuse_counting_functions.sql",
+    "0012_prefix_counter_shards.sql",
 ]
 
 let strict: [SwiftSetting] = [

@@ -17,6 +17,7 @@ public enum MigrationSource {
         ("0009_abuse_counters.sql", PackageResources._009_abuse_counters_sql),
         ("0010_retention.sql", PackageResources._010_retention_sql),
         ("0011_abuse_counting_functions.sql", PackageResources._011_abuse_counting_functions_sql),
+        ("0012_prefix_counter_shards.sql", PackageResources._012_prefix_counter_shards_sql),
     ]
 
     public static func load(directory: String?) throws -> [Migration] {

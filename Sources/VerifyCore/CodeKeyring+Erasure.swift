@@ -7,10 +7,9 @@ extension CodeKeyring {
     /// try every configured key, so a rotation keeps the opt-out while the old key is listed as previous.
     public func erasedPhoneDigests(of phone: PhoneNumber) -> [[UInt8]] {
         all.map { keys in
-            let key = HKDF<SHA256>.deriveKey(
-                inputKeyMaterial: keys.hmac, salt: Array("verifyd".utf8), info: Array("verifyd erased phone v1".utf8),
-                outputByteCount: 32)
-            return Array(HMAC<SHA256>.authenticationCode(for: Array(phone.e164.utf8), using: key))
+            Array(
+                HMAC<SHA256>.authenticationCode(
+                    for: Array(phone.e164.utf8), using: SymmetricKey(data: keys.erasedBytes)))
         }
     }
 }

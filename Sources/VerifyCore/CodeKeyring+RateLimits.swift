@@ -6,9 +6,7 @@ extension CodeKeyring {
     /// the key, the database says nothing about whom it counted. A new master key starts the counters afresh, which
     /// costs one window of limits at most.
     public func rateLimitDigest(of value: String) -> [UInt8] {
-        let key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: current.hmac, salt: Array("verifyd".utf8), info: Array("verifyd rate limit v1".utf8),
-            outputByteCount: 32)
+        let key = SymmetricKey(data: current.rateLimitBytes)
         return Array(HMAC<SHA256>.authenticationCode(for: Array(value.utf8), using: key))
     }
 }

@@ -31,6 +31,10 @@ public struct CodeKeyring: Sendable {
         let id: String
         let hmacBytes: [UInt8]
         let encryptionBytes: [UInt8]
+        /// The keys of `rateLimitDigest` and `erasedPhoneDigests`, derived once: deriving the first on every call was
+        /// an eighth of a check's instructions (bench/request-instructions.sh), and a start derived both.
+        let rateLimitBytes: [UInt8]
+        let erasedBytes: [UInt8]
 
         var hmac: SymmetricKey { SymmetricKey(data: hmacBytes) }
         var encryption: SymmetricKey { SymmetricKey(data: encryptionBytes) }
@@ -107,15 +111,20 @@ public struct CodeKeyring: Sendable {
     }
 
     private static func derive(from master: [UInt8]) -> Keys {
-        let input = SymmetricKey(data: master)
-        func key(_ label: String) -> [UInt8] {
+        func key(_ label: String, from input: SymmetricKey) -> [UInt8] {
             HKDF<SHA256>.deriveKey(
                 inputKeyMaterial: input, salt: Array("verifyd".utf8), info: Array(label.utf8), outputByteCount: 32
             ).withUnsafeBytes { Array($0) }
         }
+        let input = SymmetricKey(data: master)
         // The HMAC label is v2 since its message became (service, phone, code); a v1 hash never matches.
-        let id = key("verifyd key id v1").prefix(4).map { String(format: "%02x", $0) }.joined()
-        return Keys(id: id, hmacBytes: key("verifyd code hmac v2"), encryptionBytes: key("verifyd code aes-gcm v1"))
+        let id = key("verifyd key id v1", from: input).prefix(4).map { String(format: "%02x", $0) }.joined()
+        let hmac = key("verifyd code hmac v2", from: input)
+        return Keys(
+            id: id, hmacBytes: hmac, encryptionBytes: key("verifyd code aes-gcm v1", from: input),
+            // Derived from the HMAC key, as they always were, so the stored digests stay what they were.
+            rateLimitBytes: key("verifyd rate limit v1", from: SymmetricKey(data: hmac)),
+            erasedBytes: key("verifyd erased phone v1", from: SymmetricKey(data: hmac)))
     }
 
     private static func authenticate(

@@ -10,12 +10,21 @@ enum AbuseCounting {
     static let window: PostgresQuery = "to_timestamp(floor(extract(epoch FROM now()) / 3600) * 3600)"
 
     /// The statements for `meters` and `prefix`, in the order `tally` reads them: one call per counter to the
-    /// functions of migration 0011, whose plans PostgreSQL keeps for the session.
-    static func statements(meters: [AbuseMeter], prefix: String?, phone: PhoneNumber) -> [PostgresQuery] {
-        var statements = meters.map { take($0) }
+    /// functions of migrations 0011 and 0012, whose plans PostgreSQL keeps for the session; a meter with a `blocks`
+    /// entry takes that block. Past the prefix rule's minimum, a prefix's start counts in a shard picked at random
+    /// (never 0, where the first starts are counted exactly), so the starts of one prefix do not queue on one row.
+    static func statements(
+        meters: [AbuseMeter], blocks: [Int] = [], prefix: String?, settings: AbuseSettings, phone: PhoneNumber,
+        prefixShard: Int? = nil
+    ) -> [PostgresQuery] {
+        var statements = meters.indices.map { take(meters[$0], block: $0 < blocks.count ? blocks[$0] : 0) }
         if let prefix {
             statements.append(
-                "SELECT * FROM verifyd_count_prefix(\(prefix), \(phone.bucket)::integer, \(phone.e164))")
+                """
+                SELECT * FROM verifyd_count_prefix(\(prefix), \(phone.bucket)::integer, \(phone.e164),
+                    \(settings.prefix.minimumStarts)::integer,
+                    \(prefixShard ?? Int.random(in: 1..<max(settings.shards, 2)))::integer)
+                """)
         }
         return statements
     }
@@ -36,15 +45,24 @@ enum AbuseCounting {
     }
 
     /// Takes `meter.units` from one of the meter's shards (`verifyd_take`), trying `first` first: a random one, so
-    /// that concurrent starts spread over the shards. A start locks in one order: the meters in `AbusePolicy.meters`
-    /// order, the prefix's row, the Service Rate Limits' bucket rows (`RateLimitCounting`, in bucket SID order),
-    /// then the phone's rows; and the function waits for a shard only while it holds none of that meter, so two
-    /// starts cannot wait on each other.
-    static func take(_ meter: AbuseMeter, first: Int? = nil) -> PostgresQuery {
-        """
-        SELECT * FROM verifyd_take(\(meter.rule.rawValue), \(meter.subject), \(meter.units)::integer,
-            \(meter.limit)::integer, \(meter.shards)::integer, \(first ?? Int.random(in: 0..<meter.shards))::integer)
-        """
+    /// that concurrent starts spread over the shards. With a `block` larger than that, it takes the block for this
+    /// instance to spend on its next starts (`verifyd_take_block`, `CounterLeases`), or the units alone when no shard
+    /// has room for the block. A start locks in one order: the meters in `AbusePolicy.meters` order, the prefix's
+    /// row, the Service Rate Limits' bucket rows (`RateLimitCounting`, in bucket SID order), then the phone's rows;
+    /// and the function waits for a shard only while it holds none of that meter, so two starts cannot wait on each
+    /// other.
+    static func take(_ meter: AbuseMeter, first: Int? = nil, block: Int = 0) -> PostgresQuery {
+        let first = first ?? Int.random(in: 0..<meter.shards)
+        guard block > meter.units else {
+            return """
+                SELECT * FROM verifyd_take(\(meter.rule.rawValue), \(meter.subject), \(meter.units)::integer,
+                    \(meter.limit)::integer, \(meter.shards)::integer, \(first)::integer)
+                """
+        }
+        return """
+            SELECT * FROM verifyd_take_block(\(meter.rule.rawValue), \(meter.subject), \(meter.units)::integer,
+                \(block)::integer, \(meter.limit)::integer, \(meter.shards)::integer, \(first)::integer)
+            """
     }
 
     /// How often a start or check runs before it gives up (429 / 60212, `Retry-After: 1`).
@@ -63,16 +81,6 @@ enum AbuseCounting {
             meter: meter, took: try row.decode("took"), total: try row.decode("total", as: Int?.self) ?? 0,
             secondsUntilWindowEnds: try row.decode("retry_after", as: Int?.self) ?? 0,
             contended: try row.decode("contended"))
-    }
-
-    /// Counts an approval for the prefix's current hour.
-    static func countApproval(_ prefix: String) -> PostgresQuery {
-        """
-        INSERT INTO abuse_counters AS c (rule, subject, window_start, shard, window_end, hits)
-        SELECT 'prefix_approved', \(prefix), w.start, 0, w.start + interval '1 hour', 1
-        FROM (SELECT \(fragment: window) AS start) w
-        ON CONFLICT (rule, subject, window_start, shard) DO UPDATE SET hits = c.hits + 1
-        """
     }
 
     /// Records `refusals` against the number, and blocks the prefix a refusal names; one statement.

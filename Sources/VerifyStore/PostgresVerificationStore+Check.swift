@@ -6,8 +6,9 @@ import VerifyCore
 /// writes the result at once. A check by phone number is therefore one round trip; a check by SID first reads the
 /// verification's number, which the HMAC is bound to (`CodeKeyring`), so it takes two. The rare answers that need
 /// more than the statement returns (an expiry to write, the Retry-After of a phone at its cap) take one more.
-/// With a per-credential limit, the statement calls `verifyd_check_counted` (migration 0011), which first takes the
-/// credential's counter; a check it refuses compares nothing, and one that found the counter contended runs again.
+/// The statement calls `verifyd_check_metered` (migration 0012), which with a per-credential limit first takes the
+/// credential's counter (a check it refuses compares nothing, and one that found the counter contended runs again;
+/// most checks spend a unit this instance took before, `CounterLeases`), and counts an approval for the prefix rule.
 extension PostgresVerificationStore {
     public func check(
         _ command: CheckCommand, idempotency: IdempotentRequest?,
@@ -60,8 +61,10 @@ extension PostgresVerificationStore {
                 if let answer = try await Self.claim(idempotency, service: command.service, on: connection) {
                     return .replayed(answer)
                 }
+                // Units taken here commit with the transaction, or not: none is kept for later checks.
                 let result = try await Self.check(
-                    command, candidates: candidates, recorded: &recorded, on: connection)
+                    command, candidates: candidates, leases: leases, keepsBlock: false, recorded: &recorded,
+                    on: connection)
                 let last: PostgresQuery
                 if case .checked(let verification) = result {
                     last = Self.record(idempotency, verification, service: command.service)
@@ -73,7 +76,9 @@ extension PostgresVerificationStore {
             }
         }
         return try await client.withConnection { connection in
-            try await Self.check(command, candidates: candidates, recorded: &recorded, on: connection)
+            try await Self.check(
+                command, candidates: candidates, leases: leases, keepsBlock: true, recorded: &recorded,
+                on: connection)
         }
     }
 
@@ -85,9 +90,12 @@ extension PostgresVerificationStore {
         case refused(VerifyError)
     }
 
+    /// `keepsBlock`: the check's statement commits on its own, so a block of the credential's counter it takes can
+    /// be kept for the next checks (`CounterLeases`).
     private static func check(
-        _ command: CheckCommand, candidates: (PhoneNumber) -> CodeCandidates,
-        recorded: inout (refusals: [AbuseRefusal], phone: PhoneNumber)?, on connection: PostgresConnection
+        _ command: CheckCommand, candidates: (PhoneNumber) -> CodeCandidates, leases: CounterLeases,
+        keepsBlock: Bool, recorded: inout (refusals: [AbuseRefusal], phone: PhoneNumber)?,
+        on connection: PostgresConnection
     ) async throws -> CheckResult {
         let service = command.service.rawValue
         let phone: PhoneNumber
@@ -107,11 +115,18 @@ extension PostgresVerificationStore {
             guard let row = rows.single() else { return .notFound }
             (phone, bucket, sid) = (try row.phone("phone"), target.bucket, target)
         }
+        // A unit of the credential's counter this instance already holds spares the statement the counter.
+        let meter = command.meter.flatMap { leases.spend($0) ? nil : $0 }
+        let units = meter.map { keepsBlock ? CounterLeases.block(for: $0) : 1 } ?? 0
         let rows = try await connection.query(
-            checkStatement(command, phone: phone, bucket: bucket, sid: sid, candidates))
-        if let meter = command.meter, let row = rows.single() {
+            checkStatement(command, meter: meter, units: units, phone: phone, bucket: bucket, sid: sid, candidates))
+        if let meter, let row = rows.single() {
             let tally = AbuseTally(meters: [try AbuseCounting.meter(meter, row: row)], prefix: nil)
             if tally.isContended { throw CheckContended() }
+            // This check spends one of the units it took.
+            leases.keep(
+                try row.decode("units", as: Int.self) - 1, of: meter,
+                secondsLeft: try row.decode("window_seconds", as: Int.self))
             let refusals = AbusePolicy.judge(tally, settings: command.abuse)
             if !refusals.isEmpty { recorded = (refusals, phone) }
             if let refusal = refusals.first, refusal.enforced { return .refused(refusal.error) }
@@ -125,14 +140,7 @@ extension PostgresVerificationStore {
             return .notFound
         }
         if try row.decode("sid", as: String?.self) != nil {
-            let verification = try Verification(row: row, attempts: [])
-            // An approval is what tells a prefix's real users from pumping; counted after the check, on its own.
-            if verification.status == .approved, command.prefixRule.isOn,
-                let prefix = command.prefixRule.prefix(of: phone)
-            {
-                try await connection.query(AbuseCounting.countApproval(prefix))
-            }
-            return .checked(verification)
+            return .checked(try Verification(row: row, attempts: []))
         }
         // Nothing was compared: the verification is out of attempts, or the phone's failures are at the cap.
         guard try row.decode("open", as: Bool.self) else { return .locked(retryAfter: secondsUntilExpiry) }
@@ -145,32 +153,26 @@ extension PostgresVerificationStore {
         return .locked(retryAfter: try decay.single()?.decode("seconds", as: Int?.self) ?? failureWindow)
     }
 
-    /// `verifyd_check`, or with a per-credential limit `verifyd_check_counted` (migration 0011), which first takes
-    /// the credential's counter and compares nothing unless it took the check (or the rule only records).
-    /// A check's answer has no `lookup`, so the functions, which predate the column, need not return it.
+    /// `verifyd_check_metered` (migration 0012): with `meter` it first takes `units` of the credential's counter and
+    /// compares nothing unless it took at least one (or the rule only records); it checks only a live service's
+    /// verifications; with the prefix rule on, an approval counts for the number's prefix in the same call, in a
+    /// shard picked at random, since an approval is what tells a prefix's real users from pumping. A check's answer
+    /// has no `lookup`, so the function, like `verifyd_check` before it, need not return it.
     static func checkStatement(
-        _ command: CheckCommand, phone: PhoneNumber, bucket: Int, sid: VerificationSid?,
-        _ candidates: (PhoneNumber) -> CodeCandidates
+        _ command: CheckCommand, meter: AbuseMeter?, units: Int, phone: PhoneNumber, bucket: Int,
+        sid: VerificationSid?, _ candidates: (PhoneNumber) -> CodeCandidates
     ) -> PostgresQuery {
         let hmacs = candidates(phone)
-        let arguments: PostgresQuery = """
-            \(bucket)::integer, \(command.service.rawValue), \(phone.e164), \(sid?.rawValue),
-                \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)), \(command.failureCap)::integer,
-                \(failureWindow)::integer
-            """
-        let call: PostgresQuery
-        if let meter = command.meter {
-            call = """
-                verifyd_check_counted(\(meter.rule.rawValue), \(meter.subject), \(meter.limit)::integer,
-                    \(meter.shards)::integer, \(Int.random(in: 0..<meter.shards))::integer,
-                    \(!command.abuse.recordOnly.contains(meter.rule)), \(fragment: arguments))
-                """
-        } else {
-            call = "verifyd_check(\(fragment: arguments))"
-        }
+        let enforced = meter.map { !command.abuse.recordOnly.contains($0.rule) } ?? true
+        let prefix = command.prefixRule.isOn ? command.prefixRule.prefix(of: phone) : nil
         return """
-            SELECT *, NULL::text AS lookup_line_type FROM \(fragment: call)
-            WHERE \(fragment: serviceLive(command.service))
+            SELECT *, NULL::text AS lookup_line_type
+            FROM verifyd_check_metered(\(meter?.rule.rawValue), \(meter?.subject), \(units)::integer,
+                \(meter?.limit)::integer, \(meter?.shards)::integer,
+                \(meter.map { Int.random(in: 0..<$0.shards) })::integer, \(enforced), \(prefix),
+                \(Int.random(in: 0..<command.abuse.shards))::integer, \(bucket)::integer, \(command.service.rawValue),
+                \(phone.e164), \(sid?.rawValue), \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)),
+                \(command.failureCap)::integer, \(failureWindow)::integer)
             """
     }
 }

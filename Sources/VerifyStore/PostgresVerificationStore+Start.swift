@@ -4,8 +4,9 @@ import VerifyCore
 /// A start is two round trips: BEGIN with the transaction's limits, issue 9's counters (`AbuseCounting`), the
 /// Service Rate Limits' buckets (`RateLimitCounting`) and the state read under a row lock, then the writes
 /// `VerificationPolicy` decided on together with COMMIT. A start a counter or a bucket refuses rolls back (so it
-/// counted nothing), and one an abuse counter refused then records the refusal in one more statement; one that found
-/// a counter's free shards held by others (`AbuseTally.isContended`) rolls back and runs again.
+/// counted nothing but the units it spent from a block this instance held, `CounterLeases`), and one an abuse counter
+/// refused then records the refusal in one more statement; one that found a counter's free shards held by others
+/// (`AbuseTally.isContended`) rolls back and runs again.
 extension PostgresVerificationStore {
     public func start(
         _ request: StartRequest, settings: Verifier.Settings, idempotency: IdempotentRequest?,
@@ -14,15 +15,23 @@ extension PostgresVerificationStore {
         // A start that races another for the same phone can lose the insert (its transaction then committed nothing
         // but an expiry); the next pass finds the winner's pending verification and re-sends that one instead. A
         // contended counter rolls back before anything was written, so the next pass starts afresh.
+        // A meter is paid once per request: from units this instance holds (`CounterLeases`), or by a pass whose
+        // transaction took them and committed.
+        var paid = [Bool](repeating: false, count: request.meters.count)
         for pass in 1...AbuseCounting.passes {
+            for index in request.meters.indices where !paid[index] {
+                paid[index] = leases.spend(request.meters[index])
+            }
+            let meters = request.meters.indices.filter { !paid[$0] }.map { request.meters[$0] }
             let outcome: IdempotentOutcome<PendingCode>?
             var recorded: [AbuseRefusal] = []
+            var taken: [TakenBlock] = []
             do {
                 outcome = try await client.withTransaction { connection -> IdempotentOutcome<PendingCode>? in
                     guard let idempotency else {
                         return try await Self.start(
-                            request, settings: settings, commit: true, prepare: prepare, recorded: &recorded,
-                            on: connection
+                            request, meters: meters, settings: settings, commit: true, prepare: prepare,
+                            recorded: &recorded, taken: &taken, on: connection
                         )
                         .map { .acted($0) }
                     }
@@ -30,8 +39,8 @@ extension PostgresVerificationStore {
                         return .replayed(answer)
                     }
                     let pending = try await Self.start(
-                        request, settings: settings, commit: false, prepare: prepare, recorded: &recorded,
-                        on: connection)
+                        request, meters: meters, settings: settings, commit: false, prepare: prepare,
+                        recorded: &recorded, taken: &taken, on: connection)
                     let last = pending.map { Self.record(idempotency, $0.verification, service: request.service) }
                     try await connection.pipeline(
                         [last ?? Self.release(idempotency, service: request.service)], commit: true)
@@ -43,6 +52,11 @@ extension PostgresVerificationStore {
             } catch is AbuseContended {
                 try await AbuseCounting.backOff(after: pass)
                 continue
+            }
+            // Committed: the meters are paid, and what their blocks took beyond this start is this instance's.
+            paid = paid.map { _ in true }
+            for block in taken {
+                leases.keep(block.units - block.meter.units, of: block.meter, secondsLeft: block.secondsLeft)
             }
             try await record(recorded, request: request, settings: settings)
             if let outcome { return outcome }
@@ -58,6 +72,13 @@ extension PostgresVerificationStore {
     /// A counter's shards with room were all held: thrown out of the transaction, which then runs again.
     private struct AbuseContended: Error {}
 
+    /// Units a meter's block took in a start's transaction, kept once it commits.
+    private struct TakenBlock {
+        var meter: AbuseMeter
+        var units: Int
+        var secondsLeft: Int
+    }
+
     private func record(_ refusals: [AbuseRefusal], request: StartRequest, settings: Verifier.Settings) async throws {
         guard !refusals.isEmpty else { return }
         try await client.query(
@@ -65,13 +86,16 @@ extension PostgresVerificationStore {
     }
 
     /// The start's statements; with `commit` false the transaction stays open after its writes, for the answer.
+    /// `meters` are those of the request this instance holds no units of; each takes a block.
     private static func start(
-        _ request: StartRequest, settings: Verifier.Settings, commit: Bool,
+        _ request: StartRequest, meters: [AbuseMeter], settings: Verifier.Settings, commit: Bool,
         prepare: (VerifyService, Bool) throws -> PreparedCode, recorded: inout [AbuseRefusal],
-        on connection: PostgresConnection
+        taken: inout [TakenBlock], on connection: PostgresConnection
     ) async throws -> PendingCode? {
         let prefix = AbusePolicy.prefix(for: request, settings: settings.abuse)
-        let counting = AbuseCounting.statements(meters: request.meters, prefix: prefix, phone: request.to)
+        let blocks = meters.map(CounterLeases.block)
+        let counting = AbuseCounting.statements(
+            meters: meters, blocks: blocks, prefix: prefix, settings: settings.abuse, phone: request.to)
         let buckets = try RateLimitCounting.statements(request.meteredKeys, service: request.service)
         let results = try await connection.pipeline(counting + buckets + [startState(request)])
         guard let row = results[counting.count + buckets.count].single() else {
@@ -81,8 +105,15 @@ extension PostgresVerificationStore {
         // abuse refusal to record.
         try RateLimitCounting.check(
             results[counting.count..<(counting.count + buckets.count)], keys: request.meteredKeys)
-        let tally = try AbuseCounting.tally(results.prefix(counting.count), meters: request.meters, prefix: prefix)
+        let tally = try AbuseCounting.tally(results.prefix(counting.count), meters: meters, prefix: prefix)
         if tally.isContended { throw AbuseContended() }
+        for (index, meter) in meters.enumerated() where blocks[index] > meter.units {
+            let row = results[index][0]
+            taken.append(
+                TakenBlock(
+                    meter: meter, units: try row.decode("units"),
+                    secondsLeft: try row.decode("window_seconds", as: Int?.self) ?? 0))
+        }
         let refusals = AbusePolicy.judge(tally, settings: settings.abuse)
         if refusals.first?.enforced == true { throw AbuseRefused(refusals: refusals) }
         recorded = refusals

@@ -6,6 +6,8 @@ import VerifyCore
 /// one statement that decides and writes at once.
 public struct PostgresVerificationStore: VerificationStore {
     let client: PostgresClient
+    /// Units of counters this instance holds (the store is made once per instance).
+    let leases = CounterLeases()
 
     public init(client: PostgresClient) {
         self.client = client

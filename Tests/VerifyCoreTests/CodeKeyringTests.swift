@@ -212,4 +212,22 @@ struct CodeKeyringTests {
         }
         #expect(!error.description.contains("482913"))
     }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String($0, radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+    }
+
+    /// Stored digests must not change with how their keys are kept: an upgrade would start every hour's counts
+    /// afresh and forget erased numbers' opt-outs. The values were computed independently (Python's hmac and
+    /// hashlib: HKDF-SHA256 of keyA to the code HMAC key, HKDF of that to the digest's key, HMAC of the value).
+    @Test("the rate-limit and erased-phone digests are HMAC-SHA256 under keys derived from the code HMAC key")
+    func digestsKnownAnswer() throws {
+        let keyring = try CodeKeyring(current: Self.keyA)
+        #expect(
+            Self.hex(keyring.rateLimitDigest(of: "api_key root"))
+                == "a0e4f2991accbb3f2a1369fb600b581062b18418104bd4b5f9ba7dbbea9f2140")
+        #expect(
+            keyring.erasedPhoneDigests(of: Self.phone).map(Self.hex)
+                == ["21199190b62044f553545e97ab46e8518e0dbc8adc5373357660e92ddf73811a"])
+    }
 }

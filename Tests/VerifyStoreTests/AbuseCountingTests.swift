@@ -97,4 +97,68 @@ struct AbuseCountingTests {
             #expect(taken == [true, true, false])
         }
     }
+
+    /// Migration 0012: a prefix's first starts of the hour (the rule's minimum) are counted in one row, one after the
+    /// other; those after them in shards of their own, so a start does not wait for another's commit. It waited on
+    /// main, where every start of a prefix counted in the same row.
+    @Test("past the prefix rule's minimum, starts of one prefix count without waiting for each other")
+    func prefixShards() async throws {
+        try await StoreFixture.run { fixture in
+            let settings = AbuseSettings(prefix: PrefixRule(minimumStarts: 2), shards: 4)
+            @Sendable func count(_ last: Int, shard: Int, on connection: PostgresConnection) async throws -> Int {
+                let phone = try #require(PhoneNumber(e164: "+12015550" + String(100 + last)))
+                let statement = AbuseCounting.statements(
+                    meters: [], prefix: "+12015550", settings: settings, phone: phone, prefixShard: shard)
+                return try await connection.query(statement[0])[0].decode("starts")
+            }
+            var before: [Int] = []
+            for last in 1...2 {
+                before.append(try await fixture.client.withConnection { try await count(last, shard: 1, on: $0) })
+            }
+            #expect(before == [0, 1])
+            let other = fixture.database.makeClient(
+                poolSize: 1, poolTimeout: .seconds(30),
+                limits: TransactionLimits(statementTimeout: .seconds(20), lockTimeout: .seconds(2)))
+            do {
+                try await fixture.client.withTransaction { holder in
+                    #expect(try await count(3, shard: 1, on: holder) == 2)
+                    // The holder has not committed: the other start neither waits for it nor sees it.
+                    let meanwhile = try await other.withTransaction { try await count(4, shard: 2, on: $0) }
+                    #expect(meanwhile == 2)
+                }
+                let after = try await other.withConnection { try await count(5, shard: 2, on: $0) }
+                #expect(after == 4)
+                await other.close()
+            } catch {
+                await other.close()
+                throw error
+            }
+        }
+    }
+
+    @Test("a check's approval counts for the number's prefix in the check's own statement, a wrong code's does not")
+    func approvalCounted() async throws {
+        let settings = Verifier.Settings(abuse: AbuseSettings(prefix: PrefixRule(), shards: 4))
+        try await StoreFixture.run(settings: settings) { fixture in
+            let phone = testPhone(2)
+            let prefix = try #require(settings.abuse.prefix.prefix(of: phone))
+            @Sendable func approvals() async throws -> Int {
+                try await fixture.client.query(
+                    """
+                    SELECT coalesce(sum(hits), 0)::integer AS n FROM abuse_counters
+                    WHERE rule = 'prefix_approved' AND subject = \(prefix)
+                    """
+                )[0].decode("n")
+            }
+            let service = try await fixture.service()
+            let started = try await fixture.start(service, phone)
+            let code = try #require(fixture.lastCode(to: phone))
+            _ = try await fixture.verifier.check(
+                service: service.sid, target: .sid(started.sid), code: fixture.wrongCode(for: phone))
+            #expect(try await approvals() == 0)
+            let right = try await fixture.verifier.check(service: service.sid, target: .phone(phone), code: code)
+            #expect(right.status == .approved)
+            #expect(try await approvals() == 1)
+        }
+    }
 }

@@ -1,11 +1,12 @@
 -- verifyd's start of a new SMS verification (Sources/VerifyStore/PostgresVerificationStore+Start.swift and
--- PostgresDeliveryStore.swift), statement for statement and round trip for round trip: BEGIN, the limits and the
--- per-credential counter (verifyd_take, migrations/0011_abuse_counting_functions.sql), the prefix counter and the
--- locking read of service, number and live verification in one pipeline; the verification with its claimed attempt
--- and COMMIT in the next; then, after the Twilio call, the limits and the recorded send in one implicit transaction.
--- Run with -M extended (unnamed statements, verifyd's default). Numbers are drawn from 1,000,000 as in the
--- reference; a number that already has a pending verification inserts nothing, as when verifyd loses that race.
--- SIDs are unique per client and transaction.
+-- PostgresDeliveryStore.swift), statement for statement and round trip for round trip: BEGIN, the limits, the prefix
+-- counter (migrations/0012_prefix_counter_shards.sql) and the locking read of service, number and live verification in
+-- one pipeline (the per-credential counter takes no statement: as for every start of a busy credential but the first of
+-- each block, the start spends a unit its instance holds, Sources/VerifyStore/CounterLeases.swift); the verification
+-- with its claimed attempt and COMMIT in the next; then, after the Twilio call, the limits and the recorded send in one
+-- implicit transaction. Run with -M extended (unnamed statements, verifyd's default). Numbers are drawn from 1,000,000
+-- as in the reference; a number that already has a pending verification inserts nothing, as when verifyd loses that
+-- race. SIDs are unique per client and transaction.
 -- scripts/bench checks these statements against pg_stat_statements after a verifyd run and fails when they drift.
 -- pgbench -D seq=0
 -- pgbench -D channel=sms
@@ -14,8 +15,6 @@
 -- pgbench -D code_ciphertext=\x000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f2021
 -- pgbench -D attempt_status=sending
 -- pgbench -D provider_sid=SM000102030405060708090a0b0c0d0e0f
--- pgbench -D key_rule=api_key
--- pgbench -D key_subject=bench
 -- pgbench -D erased_digests={"\\x0000000000000000000000000000000000000000000000000000000000000000"}
 \set n random(1, 1000000)
 \set b :n % 65536
@@ -30,15 +29,13 @@
 \set validity 86400
 \set claim 1
 \set lease 60
-\set key_limit 100000000
-\set shards 64
-\set first random(0, 63)
+\set prefix_exact 20
+\set prefix_shard random(1, 63)
 \startpipeline
 BEGIN;
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
-SELECT * FROM verifyd_take(:key_rule, :key_subject, 1::integer, :key_limit::integer, :shards::integer,
-    :first::integer);
-SELECT * FROM verifyd_count_prefix(bench_prefix(:n), :b::integer, bench_phone(:n));
+SELECT * FROM verifyd_count_prefix(bench_prefix(:n), :b::integer, bench_phone(:n),
+    :prefix_exact::integer, :prefix_shard::integer);
 SELECT s.sid AS service_sid, s.friendly_name AS service_friendly_name, s.code_length AS service_code_length,
     s.do_not_share_warning_enabled AS service_do_not_share_warning_enabled,
     s.custom_code_enabled AS service_custom_code_enabled, s.dtmf_input_required AS service_dtmf_input_required,
