@@ -17,6 +17,7 @@ let migrationFiles = [
     "0010_retention.sql",
     "0011_abuse_counting_functions.sql",
     "0012_prefix_counter_shards.sql",
+    "0013_verification_insert_checks.sql",
 ]
 
 let strict: [SwiftSetting] = [

@@ -18,6 +18,7 @@ public enum MigrationSource {
         ("0010_retention.sql", PackageResources._010_retention_sql),
         ("0011_abuse_counting_functions.sql", PackageResources._011_abuse_counting_functions_sql),
         ("0012_prefix_counter_shards.sql", PackageResources._012_prefix_counter_shards_sql),
+        ("0013_verification_insert_checks.sql", PackageResources._013_verification_insert_checks_sql),
     ]
 
     public static func load(directory: String?) throws -> [Migration] {
