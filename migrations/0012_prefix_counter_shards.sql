@@ -90,16 +90,16 @@ BEGIN
 END
 $function$;
 
--- A check: `verifyd_check` (migration 0002, whose comment argues why the statement keeps every guarantee), with
--- what used to take statements or calls of their own, all in one function whose plans stay cached:
+-- A check: `verifyd_check` (migration 0002, whose comment argues why it keeps every guarantee), with what used to
+-- take statements of their own, in one function whose plans stay cached:
 -- * When `p_rule` is set, first the credential's check counter, in a block (`verifyd_take_block`). The code is
 --   compared only when it took, or when the rule only records (`p_enforced` false).
 -- * The service's liveness, which the caller's statement used to test around the call: a deleted service's
 --   verifications are neither locked nor checked.
 -- * When the check approved and `p_prefix` is set, the approval for the prefix rule, in shard `p_prefix_shard`. It
 --   used to be a second statement and a second commit.
--- Always one row: the counter's answer (took, no units, NULLs and not contended without a counter), then the live
--- verification's columns and the verification as the check left it (NULL when nothing was found or compared).
+-- Always one row: the counter's answer (took, no units, NULLs and not contended without a counter), then
+-- `verifyd_check`'s columns (NULL when nothing was found or compared).
 CREATE FUNCTION verifyd_check_metered(
     p_rule text, p_subject text, p_block integer, p_limit integer, p_shards integer, p_first integer,
     p_enforced boolean, p_prefix text, p_prefix_shard integer,
@@ -111,9 +111,7 @@ RETURNS TABLE (
     sid text, service_sid text, phone text, channel text, status text, locale text, check_attempts smallint,
     created_at timestamptz, updated_at timestamptz, expires_at timestamptz)
 LANGUAGE plpgsql AS $function$
-#variable_conflict use_column
 DECLARE
-    v_start timestamptz := to_timestamp(floor(extract(epoch FROM now()) / 3600) * 3600);
     v_took boolean := true;
     v_units integer := 0;
     v_window integer;
@@ -121,6 +119,8 @@ DECLARE
     v_retry integer;
     v_contended boolean := false;
     v_phone text := p_phone;
+    v_start timestamptz;
+    c record;
 BEGIN
     IF p_rule IS NOT NULL THEN
         SELECT t.took, t.units, t.window_seconds, t.total, t.retry_after, t.contended
@@ -130,54 +130,20 @@ BEGIN
             v_phone := NULL;
         END IF;
     END IF;
-    RETURN QUERY
-    WITH live AS (
-        SELECT v.sid, v.status, v.expires_at,
-            v.status = 'pending' AND v.check_attempts < v.max_check_attempts AND v.expires_at > now() AS open,
-            coalesce(v.code_hash = p_hashes[array_position(p_key_ids, v.key_id)], false) AS matched
-        FROM verifications v
-        WHERE v.bucket = p_bucket AND v.service_sid = p_service AND v.phone = v_phone
-            AND (p_sid IS NULL OR v.sid = p_sid) AND v.status IN ('pending', 'max_attempts_reached')
-            AND EXISTS (SELECT FROM services s WHERE s.sid = p_service AND s.deleted_at IS NULL)
-        ORDER BY v.created_at DESC LIMIT 1
-        FOR UPDATE OF v
-    ), gate AS (
-        INSERT INTO phone_check_failures AS f (bucket, service_sid, phone, consecutive_failures, last_failure_at)
-        SELECT p_bucket, p_service, v_phone, CASE WHEN l.matched THEN 0 ELSE 1 END,
-            CASE WHEN NOT l.matched THEN now() END
-        FROM live l WHERE l.open
-        ON CONFLICT ON CONSTRAINT phone_check_failures_pkey DO UPDATE SET
-            consecutive_failures = CASE
-                WHEN excluded.consecutive_failures = 0 THEN 0
-                WHEN f.last_failure_at > now() - p_failure_window * interval '1 second'
-                THEN f.consecutive_failures + 1 ELSE 1 END,
-            last_failure_at = excluded.last_failure_at
-        WHERE f.consecutive_failures < p_failure_cap
-            OR f.last_failure_at <= now() - p_failure_window * interval '1 second'
-        RETURNING 1
-    ), checked AS (
-        UPDATE verifications v SET check_attempts = v.check_attempts + 1,
-            status = CASE
-                WHEN l.matched THEN 'approved'
-                WHEN v.check_attempts + 1 >= v.max_check_attempts THEN 'max_attempts_reached'
-                ELSE 'pending' END,
-            code_ciphertext = CASE
-                WHEN NOT l.matched AND v.check_attempts + 1 < v.max_check_attempts THEN v.code_ciphertext END,
-            updated_at = now()
-        FROM live l
-        WHERE v.bucket = p_bucket AND v.sid = (SELECT live.sid FROM live) AND EXISTS (SELECT FROM gate)
-        RETURNING v.sid, v.service_sid, v.phone, v.channel, v.status, v.locale, v.check_attempts, v.created_at,
-            v.updated_at, v.expires_at
-    ), approved AS (
+    IF NOT EXISTS (SELECT FROM services s WHERE s.sid = p_service AND s.deleted_at IS NULL) THEN
+        v_phone := NULL;
+    END IF;
+    -- verifyd_check finds nothing for a NULL number, so it compares and writes nothing.
+    SELECT * INTO c FROM verifyd_check(p_bucket, p_service, v_phone, p_sid, p_key_ids, p_hashes, p_failure_cap,
+        p_failure_window);
+    IF p_prefix IS NOT NULL AND c.sid IS NOT NULL AND c.status = 'approved' THEN
+        v_start := to_timestamp(floor(extract(epoch FROM now()) / 3600) * 3600);
         INSERT INTO abuse_counters AS a (rule, subject, window_start, shard, window_end, hits)
-        SELECT 'prefix_approved', p_prefix, v_start, p_prefix_shard, v_start + interval '1 hour', 1
-        FROM checked c WHERE p_prefix IS NOT NULL AND c.status = 'approved'
-        ON CONFLICT (rule, subject, window_start, shard) DO UPDATE SET hits = a.hits + 1
-    )
-    SELECT v_took, v_units, v_window, v_total, v_retry, v_contended,
-        l.sid, l.status, ceil(extract(epoch FROM l.expires_at - now()))::integer, l.open,
-        c.sid, c.service_sid, c.phone, c.channel, c.status, c.locale, c.check_attempts, c.created_at, c.updated_at,
-        c.expires_at
-    FROM (SELECT) AS one LEFT JOIN live l ON true LEFT JOIN checked c ON true;
+        VALUES ('prefix_approved', p_prefix, v_start, p_prefix_shard, v_start + interval '1 hour', 1)
+        ON CONFLICT (rule, subject, window_start, shard) DO UPDATE SET hits = a.hits + 1;
+    END IF;
+    RETURN QUERY SELECT v_took, v_units, v_window, v_total, v_retry, v_contended, c.live_sid, c.live_status,
+        c.live_seconds_until_expiry, c.open, c.sid, c.service_sid, c.phone, c.channel, c.status, c.locale,
+        c.check_attempts, c.created_at, c.updated_at, c.expires_at;
 END
 $function$;

@@ -112,6 +112,19 @@ public struct StoreFixture: Sendable {
             limits: TransactionLimits(statementTimeout: .seconds(20), lockTimeout: .seconds(15)))
     }
 
+    /// Runs `body` with another client from `makeConcurrentClient`, closed afterwards whatever `body` does.
+    public func withConcurrentClient<Result>(_ body: (PostgresClient) async throws -> Result) async throws -> Result {
+        let other = makeConcurrentClient()
+        do {
+            let result = try await body(other)
+            await other.close()
+            return result
+        } catch {
+            await other.close()
+            throw error
+        }
+    }
+
     /// 32 bytes from the system CSPRNG: a master code key.
     public static func randomKey() -> [UInt8] {
         var generator = SystemRandomNumberGenerator()

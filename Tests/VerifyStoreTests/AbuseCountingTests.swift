@@ -42,8 +42,7 @@ struct AbuseCountingTests {
             // Two shards of one unit each; the first take makes them and fills shard 0.
             let meter = Self.meter(limit: 2, shards: 2)
             #expect(try await fixture.client.withConnection { try await Self.take(meter, first: 0, on: $0).took })
-            let other = fixture.makeConcurrentClient()
-            do {
+            try await fixture.withConcurrentClient { other in
                 try await fixture.client.withTransaction { holder in
                     #expect(try await Self.take(meter, first: 1, on: holder).took)
                     // Shard 0 is full, so this does not wait for it, and shard 1 is held.
@@ -55,10 +54,6 @@ struct AbuseCountingTests {
                 #expect(!after.took)
                 #expect(!after.contended)
                 #expect(after.total == 2)
-                await other.close()
-            } catch {
-                await other.close()
-                throw error
             }
         }
     }

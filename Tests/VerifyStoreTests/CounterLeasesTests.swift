@@ -10,6 +10,12 @@ import VerifyCore
 struct CounterLeasesTests {
     static let meter = AbuseMeter(rule: .apiKeyChecks, subject: "lease-test", units: 1, limit: 64, shards: 2)
 
+    /// The units taken from a rule's counters, in PostgreSQL.
+    static func taken(_ rule: String, on client: PostgresClient) async throws -> Int {
+        try await client.query(
+            "SELECT coalesce(sum(hits), 0)::integer AS n FROM abuse_counters WHERE rule = \(rule)")[0].decode("n")
+    }
+
     @Test("a block is a sixteenth of a shard's share, at least one unit")
     func blockSize() {
         #expect(CounterLeases.block(for: Self.meter) == 2)
@@ -38,8 +44,7 @@ struct CounterLeasesTests {
         // 64 checks an hour in 2 shards: blocks of 2 units, so each instance keeps one after taking a block.
         let abuse = AbuseSettings(apiKeyChecksPerHour: 64, shards: 2)
         try await StoreFixture.run(settings: Verifier.Settings(abuse: abuse)) { fixture in
-            let other = fixture.makeConcurrentClient()
-            do {
+            try await fixture.withConcurrentClient { other in
                 let instances = [fixture.verifier, fixture.verifier(on: other)]
                 let service = try await fixture.service()
                 var compared = 0
@@ -57,16 +62,10 @@ struct CounterLeasesTests {
                         compared += 1
                     }
                 }
-                let taken = try await fixture.client.query(
-                    "SELECT coalesce(sum(hits), 0)::integer AS n FROM abuse_counters WHERE rule = 'api_key_checks'")
-                #expect(try taken[0].decode("n", as: Int.self) == 64)
+                #expect(try await Self.taken("api_key_checks", on: fixture.client) == 64)
                 // Each instance may end the run holding a unit it took: at most one per instance goes unspent.
                 #expect((62...64).contains(compared), "\(compared) checks got through")
                 #expect(refused == 80 - compared)
-                await other.close()
-            } catch {
-                await other.close()
-                throw error
             }
         }
     }
@@ -75,8 +74,7 @@ struct CounterLeasesTests {
     func startLimitAcrossInstances() async throws {
         let abuse = AbuseSettings(apiKeyStartsPerHour: 64, shards: 2)
         try await StoreFixture.run(settings: Verifier.Settings(abuse: abuse)) { fixture in
-            let other = fixture.makeConcurrentClient()
-            do {
+            try await fixture.withConcurrentClient { other in
                 let instances = [fixture.verifier, fixture.verifier(on: other)]
                 let service = try await fixture.service()
                 var created = 0
@@ -89,16 +87,10 @@ struct CounterLeasesTests {
                         refused += 1
                     }
                 }
-                let taken = try await fixture.client.query(
-                    "SELECT coalesce(sum(hits), 0)::integer AS n FROM abuse_counters WHERE rule = 'api_key'")
-                #expect(try taken[0].decode("n", as: Int.self) == 64)
+                #expect(try await Self.taken("api_key", on: fixture.client) == 64)
                 #expect((62...64).contains(created), "\(created) starts got through")
                 #expect(fixture.sender.messages.count == created)
                 #expect(refused == 80 - created)
-                await other.close()
-            } catch {
-                await other.close()
-                throw error
             }
         }
     }
