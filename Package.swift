@@ -18,6 +18,7 @@ let migrationFiles = [
     "0011_abuse_counting_functions.sql",
     "0012_prefix_counter_shards.sql",
     "0013_verification_insert_checks.sql",
+    "0014_request_statement_costs.sql",
 ]
 
 let strict: [SwiftSetting] = [

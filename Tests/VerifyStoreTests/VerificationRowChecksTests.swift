@@ -61,3 +61,48 @@ struct VerificationRowChecksTests {
         }
     }
 }
+
+/// Migration 0014 did the same for `delivery_attempts`: a send's update no longer rebuilds the checks of what it never
+/// sets, and the rows those checks refused are still refused.
+@Suite("Delivery attempt row checks")
+struct DeliveryAttemptRowChecksTests {
+    @Test("a malformed SID, channel or region, or a bucket that is not the SID's, is refused on insert and update")
+    func refused() async throws {
+        try await StoreFixture.run { fixture in
+            let service = try await fixture.service().sid.rawValue
+            let verification = "VE0001" + String(repeating: "0", count: 27) + "b"
+            try await VerificationRowChecksTests.insert(
+                bucket: 1, sid: verification, phone: "+15550000002", service: service, on: fixture.client)
+            let client = fixture.client
+            func insert(bucket: Int = 1, sid: String, channel: String = "sms", region: String? = "US") async throws {
+                try await client.query(
+                    """
+                    INSERT INTO delivery_attempts (bucket, sid, verification_sid, channel, status, destination_region)
+                    VALUES (\(bucket), \(sid), \(verification), \(channel), 'queued', \(region))
+                    """)
+            }
+            let good = "VL0001" + String(repeating: "0", count: 27) + "c"
+            #expect(await VerificationRowChecksTests.violation { try await insert(sid: "VL1") } == "23514")
+            #expect(
+                await VerificationRowChecksTests.violation { try await insert(sid: good, channel: "fax") } == "23514")
+            #expect(
+                await VerificationRowChecksTests.violation { try await insert(sid: good, region: "usa") } == "23514")
+            #expect(await VerificationRowChecksTests.violation { try await insert(bucket: 2, sid: good) } == "23514")
+            try await insert(sid: good, region: nil)
+            #expect(
+                await VerificationRowChecksTests.violation {
+                    try await client.query(
+                        "UPDATE delivery_attempts SET destination_region = 'x' WHERE bucket = 1 AND sid = \(good)")
+                } == "23514")
+            // What a send changes is not held back, and the checks that stayed still hold.
+            let sent = try await client.query(
+                "UPDATE delivery_attempts SET status = 'sent', tries = 1 WHERE bucket = 1 AND sid = \(good)")
+            #expect(sent.affectedRows == 1)
+            #expect(
+                await VerificationRowChecksTests.violation {
+                    try await client.query(
+                        "UPDATE delivery_attempts SET status = 'lost' WHERE bucket = 1 AND sid = \(good)")
+                } == "23514")
+        }
+    }
+}
