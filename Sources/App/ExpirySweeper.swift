@@ -14,6 +14,7 @@ struct ExpirySweeper: Service {
     let interval: Duration
     let batchSize: Int
     let metrics: any VerifyMetrics
+    let numbers: any NumberIntelligence
     let logger: Logger
 
     func run() async throws {
@@ -23,7 +24,9 @@ struct ExpirySweeper: Service {
                 repeat {
                     let ended = try await verifications.expireOverdue(limit: batchSize)
                     for verification in ended {
-                        metrics.verification(.expired, channel: verification.channel, to: verification.to)
+                        metrics.verification(
+                            .expired, channel: verification.channel, country: numbers.facts(for: verification.to).region
+                        )
                     }
                     expired = ended.count
                     if expired > 0 { logger.info("verification.expired", metadata: ["count": "\(expired)"]) }

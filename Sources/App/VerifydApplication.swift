@@ -124,7 +124,8 @@ public func buildApplication(
             ExpirySweeper(
                 verifications: verifications, rateLimits: rateLimits, throttle: throttle,
                 abuse: PostgresAbuseStore(client: postgres),
-                interval: settings.delivery.dispatchInterval * 5, batchSize: 500, metrics: metrics, logger: logger))
+                interval: settings.delivery.dispatchInterval * 5, batchSize: 500, metrics: metrics, numbers: numbers,
+                logger: logger))
         background.append(
             RetentionService(
                 store: PostgresRetentionStore(client: postgres),

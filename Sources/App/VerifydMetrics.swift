@@ -1,6 +1,5 @@
 import CoreMetrics
 import HTTPAPI
-import PhoneNumberMetadata
 import Prometheus
 import Synchronization
 import VerifyCore
@@ -11,7 +10,6 @@ import VerifyCore
 final class VerifydMetrics: VerifyMetrics {
     let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    private let numbers = LibPhoneNumberIntelligence()
     /// Reads the state gauges when a scraper asks.
     private let sample: @Sendable (VerifydMetrics) async -> Void
     /// The totals `advance` last saw, by metric name.
@@ -37,10 +35,13 @@ final class VerifydMetrics: VerifyMetrics {
 
     // MARK: VerifyMetrics
 
-    func verification(_ event: VerificationEvent, channel: Channel, to: PhoneNumber) {
+    /// The country label has about 250 values and narrows a number down to a country, never further.
+    func verification(_ event: VerificationEvent, channel: Channel, country: RegionCode?) {
         Counter(
             label: "verifyd_verifications_total",
-            dimensions: [("event", event.rawValue), ("channel", channel.rawValue), ("country", country(of: to))],
+            dimensions: [
+                ("event", event.rawValue), ("channel", channel.rawValue), ("country", country?.code ?? "unknown"),
+            ],
             factory: factory
         ).increment()
     }
@@ -55,12 +56,6 @@ final class VerifydMetrics: VerifyMetrics {
 
     func refusal(_ rule: RefusalRule) {
         Counter(label: "verifyd_refusals_total", dimensions: [("rule", rule.name)], factory: factory).increment()
-    }
-
-    /// The ISO region of the number (`US`, `GB`), or `unknown`: a label with about 250 values that narrows a number
-    /// down to a country, never further.
-    private func country(of number: PhoneNumber) -> String {
-        numbers.facts(for: number).region?.code ?? "unknown"
     }
 
     // MARK: Requests and state

@@ -122,7 +122,7 @@ public struct Verifier: Sendable {
             ])
         // A start that resends a live verification's code is a send, not a new verification.
         if verification.sendAttempts.count == 1 {
-            metrics.verification(.started, channel: verification.channel, to: verification.to)
+            metrics.verification(.started, channel: verification.channel, country: destination.facts.region)
         }
         guard let slot else { return .acted(verification) }
         let message = try self.message(pending, attempt: request.attemptSid)
@@ -212,7 +212,10 @@ public struct Verifier: Sendable {
             case .maxAttemptsReached: .maxAttemptsReached
             default: nil
             }
-        if let event { metrics.verification(event, channel: verification.channel, to: verification.to) }
+        if let event {
+            metrics.verification(
+                event, channel: verification.channel, country: numbers.facts(for: verification.to).region)
+        }
     }
 }
 

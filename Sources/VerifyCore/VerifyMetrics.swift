@@ -2,8 +2,10 @@
 /// deliveries by status, refusals by rule. The wiring module exports them (Prometheus on `/metrics`); the domain
 /// only says what happened, never how it is counted or where it goes.
 public protocol VerifyMetrics: Sendable {
-    /// A verification reached `event`, sent on `channel` to `to`. The exporter reduces `to` to its country.
-    func verification(_ event: VerificationEvent, channel: Channel, to: PhoneNumber)
+    /// A verification reached `event`, sent on `channel` to a number of `country` (its ISO region; nil when the
+    /// metadata places it in none): the number reaches the exporter only as its country. The caller reads it from
+    /// facts it has, since reading a number's facts costs a start more than its SQL statements cost verifyd.
+    func verification(_ event: VerificationEvent, channel: Channel, country: RegionCode?)
     /// A delivery attempt reached `status`, with Twilio's error code when Twilio gave one.
     func delivery(_ status: DeliveryStatus, errorCode: Int?)
     /// A request was refused by one of verifyd's defences.
@@ -76,7 +78,7 @@ extension VerifyError.Reason {
 /// Counts nothing: for tests and tools that build a `Verifier` without an exporter.
 public struct UncountedMetrics: VerifyMetrics {
     public init() {}
-    public func verification(_ event: VerificationEvent, channel: Channel, to: PhoneNumber) {}
+    public func verification(_ event: VerificationEvent, channel: Channel, country: RegionCode?) {}
     public func delivery(_ status: DeliveryStatus, errorCode: Int?) {}
     public func refusal(_ rule: RefusalRule) {}
 }
