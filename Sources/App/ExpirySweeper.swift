@@ -25,7 +25,7 @@ struct ExpirySweeper: Service {
                     let ended = try await verifications.expireOverdue(limit: batchSize)
                     for verification in ended {
                         metrics.verification(
-                            .expired, channel: verification.channel, country: numbers.facts(for: verification.to).region
+                            .expired, channel: verification.channel, country: numbers.region(for: verification.to)
                         )
                     }
                     expired = ended.count

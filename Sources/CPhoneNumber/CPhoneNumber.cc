@@ -188,6 +188,24 @@ extern "C" cpn_status cpn_facts_for_e164(const char *e164, size_t length, cpn_fa
     }
 }
 
+extern "C" cpn_status cpn_region_for_e164(const char *e164, size_t length, char *region) {
+    if (region == nullptr || (e164 == nullptr && length > 0)) return CPN_BAD_ARGUMENT;
+    region[0] = '\0';
+    if (!IsE164(e164, length)) return CPN_NOT_A_NUMBER;
+    try {
+        const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
+        PhoneNumber number;
+        const cpn_status status = NumberFromE164(util, std::string(e164 + 1, length - 1), &number);
+        if (status != CPN_OK) return status;
+        std::string answer;
+        util.GetRegionCodeForNumber(number, &answer);
+        return CopyWhole(answer, region, CPN_REGION_CAPACITY) ? CPN_OK : CPN_INTERNAL_ERROR;
+    } catch (...) {
+        region[0] = '\0';
+        return CPN_INTERNAL_ERROR;
+    }
+}
+
 extern "C" size_t cpn_regions_for_calling_code(int32_t calling_code, char *buffer, size_t capacity) {
     if (buffer != nullptr && capacity > 0) buffer[0] = '\0';
     try {

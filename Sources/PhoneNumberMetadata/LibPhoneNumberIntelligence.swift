@@ -31,6 +31,16 @@ public struct LibPhoneNumberIntelligence: NumberIntelligence {
         )
     }
 
+    public func region(for number: PhoneNumber) -> RegionCode? {
+        var region = [CChar](repeating: 0, count: Int(CPN_REGION_CAPACITY))
+        var e164 = number.e164
+        let status = e164.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { cpn_region_for_e164($0.baseAddress, $0.count, &region) }
+        }
+        guard status == .CPN_OK else { return nil }
+        return RegionCode(Self.string(fromNULTerminated: region))
+    }
+
     public func parse(_ text: String, defaultRegion: RegionCode?) -> PhoneNumber? {
         var e164 = [CChar](repeating: 0, count: Int(CPN_E164_CAPACITY))
         var text = text

@@ -214,7 +214,7 @@ public struct Verifier: Sendable {
             }
         if let event {
             metrics.verification(
-                event, channel: verification.channel, country: numbers.facts(for: verification.to).region)
+                event, channel: verification.channel, country: numbers.region(for: verification.to))
         }
     }
 }

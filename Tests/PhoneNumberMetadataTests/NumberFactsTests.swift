@@ -45,8 +45,10 @@ struct NumberFactsTests {
             Case(number: "+80012345678", region: "001", lineType: .tollFree, callingCode: 800, why: "freephone"),
         ])
     func validNumbers(_ known: Case) throws {
-        let facts = intelligence.facts(for: try #require(PhoneNumber(e164: known.number)))
+        let number = try #require(PhoneNumber(e164: known.number))
+        let facts = intelligence.facts(for: number)
         let region = try #require(RegionCode(known.region))
+        #expect(intelligence.region(for: number) == region)
         #expect(
             facts
                 == NumberFacts(
@@ -68,6 +70,7 @@ struct NumberFactsTests {
         ])
     func invalidNumbers(_ number: String, _ callingCode: Int, _ possible: Bool) throws {
         let facts = intelligence.facts(for: try #require(PhoneNumber(e164: number)))
+        #expect(intelligence.region(for: try #require(PhoneNumber(e164: number))) == nil)
         #expect(
             facts
                 == NumberFacts(
@@ -93,6 +96,7 @@ struct NumberFactsTests {
         let facts = intelligence.facts(for: try #require(PhoneNumber(e164: "+4407400123456")))
         #expect(!facts.isValid)
         #expect(facts.lineType == .unknown && facts.region == nil && facts.callingCode == 44)
+        #expect(intelligence.region(for: try #require(PhoneNumber(e164: "+4407400123456"))) == nil)
         #expect(intelligence.parse("+44 (0)7400 123456", defaultRegion: nil)?.e164 == "+447400123456")
     }
 
@@ -101,5 +105,6 @@ struct NumberFactsTests {
         arguments: ["+999123456", "+12", "+80", "+999999999999999"])
     func unreadableNumbers(_ number: String) throws {
         #expect(intelligence.facts(for: try #require(PhoneNumber(e164: number))) == .unreadable)
+        #expect(intelligence.region(for: try #require(PhoneNumber(e164: number))) == nil)
     }
 }

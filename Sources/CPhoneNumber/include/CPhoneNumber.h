@@ -94,6 +94,11 @@ cpn_status cpn_parse(const char *text, size_t length, const char *default_region
 /// On CPN_OK every field of `facts` is written; on any other status `facts` is left zeroed.
 cpn_status cpn_facts_for_e164(const char *e164, size_t length, cpn_facts *facts);
 
+/// cpn_facts_for_e164's `region` alone, at a third of its cost: the number's type, which takes the rest, is not
+/// read. Same input and statuses; on CPN_OK writes the NUL-terminated region into `region` (CPN_REGION_CAPACITY
+/// bytes), on any other status an empty string.
+cpn_status cpn_region_for_e164(const char *e164, size_t length, char *region);
+
 /// Writes the regions that share `calling_code`, the main one first, as NUL-terminated, comma-separated codes
 /// ("US,AG,AI,..."), into `buffer`. Answers the length of the whole list without its NUL, like snprintf; when that is
 /// not less than `capacity`, nothing but an empty string is written. An unknown calling code answers 0.
