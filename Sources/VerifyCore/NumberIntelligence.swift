@@ -6,8 +6,8 @@ public protocol NumberIntelligence: Sendable {
     /// reported invalid, since the number checked must be the number sent to.
     func facts(for number: PhoneNumber) -> NumberFacts
 
-    /// `facts(for: number).region`, for a caller that needs nothing else (a metric's country label): an
-    /// implementation may answer it for less than the whole facts.
+    /// `facts(for: number).region`, for a caller that needs nothing else (a metric's country label), at less
+    /// than the cost of the whole facts.
     func region(for number: PhoneNumber) -> RegionCode?
 
     /// Reads a number written as people write it: E.164 or international (`+44 7400 123456`), or, given
@@ -19,10 +19,4 @@ public protocol NumberIntelligence: Sendable {
     /// The regions that share `callingCode`, its main region first (`US` for 1, `GB` for 44); empty for a calling
     /// code that does not exist.
     func regions(forCallingCode callingCode: Int) -> [RegionCode]
-}
-
-extension NumberIntelligence {
-    public func region(for number: PhoneNumber) -> RegionCode? {
-        facts(for: number).region
-    }
 }
