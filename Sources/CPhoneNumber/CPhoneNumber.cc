@@ -125,6 +125,20 @@ bool CopyWhole(const std::string &value, char *buffer, size_t capacity) {
     return true;
 }
 
+// The number at `e164` (exactly E.164, checked here) read as written: what cpn_facts_for_e164 and
+// cpn_region_for_e164 both start from.
+cpn_status ReadE164(const PhoneNumberUtil &util, const char *e164, size_t length, PhoneNumber *number) {
+    if (!IsE164(e164, length)) return CPN_NOT_A_NUMBER;
+    return NumberFromE164(util, std::string(e164 + 1, length - 1), number);
+}
+
+// GetRegionCodeForNumber into `region` (CPN_REGION_CAPACITY bytes); false if it does not fit.
+bool WriteRegion(const PhoneNumberUtil &util, const PhoneNumber &number, char *region) {
+    std::string answer;
+    util.GetRegionCodeForNumber(number, &answer);
+    return CopyWhole(answer, region, CPN_REGION_CAPACITY);
+}
+
 }  // namespace
 
 extern "C" int32_t cpn_initialize(void) {
@@ -160,17 +174,14 @@ extern "C" cpn_status cpn_parse(const char *text, size_t length, const char *def
 extern "C" cpn_status cpn_facts_for_e164(const char *e164, size_t length, cpn_facts *facts) {
     if (facts == nullptr || (e164 == nullptr && length > 0)) return CPN_BAD_ARGUMENT;
     *facts = cpn_facts{};
-    if (!IsE164(e164, length)) return CPN_NOT_A_NUMBER;
     try {
         const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
         PhoneNumber number;
-        const cpn_status status = NumberFromE164(util, std::string(e164 + 1, length - 1), &number);
+        const cpn_status status = ReadE164(util, e164, length, &number);
         if (status != CPN_OK) return status;
 
         cpn_facts answer{};
-        std::string region;
-        util.GetRegionCodeForNumber(number, &region);
-        if (!CopyWhole(region, answer.region, sizeof answer.region)) return CPN_INTERNAL_ERROR;
+        if (!WriteRegion(util, number, answer.region)) return CPN_INTERNAL_ERROR;
         answer.calling_code = number.country_code();
         const PhoneNumberUtil::PhoneNumberType type = util.GetNumberType(number);
         answer.line_type = static_cast<cpn_line_type>(type);
@@ -191,15 +202,13 @@ extern "C" cpn_status cpn_facts_for_e164(const char *e164, size_t length, cpn_fa
 extern "C" cpn_status cpn_region_for_e164(const char *e164, size_t length, char *region) {
     if (region == nullptr || (e164 == nullptr && length > 0)) return CPN_BAD_ARGUMENT;
     region[0] = '\0';
-    if (!IsE164(e164, length)) return CPN_NOT_A_NUMBER;
     try {
         const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
         PhoneNumber number;
-        const cpn_status status = NumberFromE164(util, std::string(e164 + 1, length - 1), &number);
+        const cpn_status status = ReadE164(util, e164, length, &number);
         if (status != CPN_OK) return status;
-        std::string answer;
-        util.GetRegionCodeForNumber(number, &answer);
-        return CopyWhole(answer, region, CPN_REGION_CAPACITY) ? CPN_OK : CPN_INTERNAL_ERROR;
+        // CopyWhole writes nothing that does not fit, so `region` stays empty on failure.
+        return WriteRegion(util, number, region) ? CPN_OK : CPN_INTERNAL_ERROR;
     } catch (...) {
         region[0] = '\0';
         return CPN_INTERNAL_ERROR;
