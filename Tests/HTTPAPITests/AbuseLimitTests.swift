@@ -36,6 +36,7 @@ struct AbuseLimitTests {
         count: Int, environment: [String: String], queries: [PostgresQuery] = [], safeListed: [String] = [],
         form: @escaping @Sendable (Int) -> [String: String]
     ) async throws -> Outcome {
+        try await waitForRoomInTheHour(.seconds(180))
         var merged = HTTPFixture.concurrent
         merged.merge(environment) { _, new in new }
         let settings = merged
@@ -158,6 +159,7 @@ struct AbuseLimitTests {
     /// guess across many numbers without bound; a refused check compares nothing.
     @Test("checks with one API key past its hourly limit are 429 / 20429 through two instances and compare nothing")
     func perAPIKeyChecks() async throws {
+        try await waitForRoomInTheHour(.seconds(180))
         var settings = HTTPFixture.concurrent
         settings["VERIFYD_API_KEY_CHECKS_PER_HOUR"] = "5"
         let environment = settings

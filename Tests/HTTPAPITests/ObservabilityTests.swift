@@ -94,6 +94,7 @@ struct ObservabilityTests {
 
     @Test("/metrics names the rule of every defence that refused: screening, issue 9's limits, the login throttle")
     func refusalsNameTheirRule() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
         let environment = [
             "VERIFYD_DEVICE_IP_STARTS_PER_HOUR": "1", "VERIFYD_PREFIX_MIN_STARTS_PER_HOUR": "2",
             "VERIFYD_API_KEY_CHECKS_PER_HOUR": "1", "VERIFYD_AUTH_FAILURE_LIMIT": "1",

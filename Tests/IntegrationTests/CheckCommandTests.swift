@@ -125,6 +125,8 @@ struct CheckCommandTests {
 
     @Test("each situation has its exit status and one status line with performance data", arguments: Situation.allCases)
     func statusLine(_ situation: Situation) async throws {
+        // The spend it reports is this hour's.
+        try await waitForRoomInTheHour(.seconds(120))
         let (environment, database) = try await situation.prepare()
         let result = try await VerifydProcess.runKeepingOutputApart(
             ["check"] + situation.options, environment: environment)

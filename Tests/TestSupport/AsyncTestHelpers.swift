@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// A one-way gate for tests: tasks `wait()` until someone calls `open()`; waits after that return at once.
@@ -42,6 +43,15 @@ public func eventually(
         try? await Task.sleep(for: .milliseconds(20))
     }
     return try await condition()
+}
+
+/// Returns once at least `span` is left of the current hour, waiting for the next one if need be. For tests of the
+/// hourly counters, whose windows start on the hour of the epoch (`floor(epoch / 3600)` in migration 0011 and
+/// after): a test that straddles two windows sees its counts restart, a spend ceiling allow twice, and the sweeper
+/// delete the ended window's rows. `span` must cover the test, slowest machine included.
+public func waitForRoomInTheHour(_ span: Duration) async throws {
+    let left = 3600 - Date().timeIntervalSince1970.truncatingRemainder(dividingBy: 3600)
+    if Duration.seconds(left) < span { try await Task.sleep(for: .seconds(left + 1)) }
 }
 
 /// Runs `body`, throwing `TimeLimitExceeded` instead of hanging when it outlives `limit`. The body is cancelled

@@ -20,6 +20,7 @@ struct AbuseCountingTests {
 
     @Test("the shards together take exactly the limit, whatever it leaves per shard", arguments: [(5, 3), (2, 16)])
     func exactLimit(limit: Int, shards: Int) async throws {
+        try await waitForRoomInTheHour(.seconds(120))
         try await StoreFixture.run { fixture in
             let meter = Self.meter(limit: limit, shards: shards)
             var taken: [Bool] = []
@@ -38,6 +39,7 @@ struct AbuseCountingTests {
     /// shard (which deadlocked, 40P01) nor be refused while the holder may still roll back.
     @Test("room held by another transaction answers contended; once the holder commits, refused")
     func contended() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
         try await StoreFixture.run { fixture in
             // Two shards of one unit each; the first take makes them and fills shard 0.
             let meter = Self.meter(limit: 2, shards: 2)
@@ -60,6 +62,7 @@ struct AbuseCountingTests {
 
     @Test("a holder that rolls back leaves its unit to the next start")
     func rollback() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
         try await StoreFixture.run { fixture in
             let meter = Self.meter(limit: 1, shards: 2)
             struct Abandon: Error {}
@@ -77,6 +80,7 @@ struct AbuseCountingTests {
 
     @Test("after the shard count is lowered within the hour, the rows past it take nothing")
     func loweredShards() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
         try await StoreFixture.run { fixture in
             // The hour's rows are made with 4 shards, then the setting drops to 2.
             let before = Self.meter(limit: 400, shards: 4)
@@ -98,6 +102,7 @@ struct AbuseCountingTests {
     /// main, where every start of a prefix counted in the same row.
     @Test("past the prefix rule's minimum, starts of one prefix count without waiting for each other")
     func prefixShards() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
         try await StoreFixture.run { fixture in
             let settings = AbuseSettings(prefix: PrefixRule(minimumStarts: 2), shards: 4)
             @Sendable func count(_ last: Int, shard: Int, on connection: PostgresConnection) async throws -> Int {
@@ -133,6 +138,7 @@ struct AbuseCountingTests {
 
     @Test("a check's approval counts for the number's prefix in the check's own statement, a wrong code's does not")
     func approvalCounted() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
         let settings = Verifier.Settings(abuse: AbuseSettings(prefix: PrefixRule(), shards: 4))
         try await StoreFixture.run(settings: settings) { fixture in
             let phone = testPhone(2)

@@ -41,6 +41,7 @@ struct CounterLeasesTests {
 
     @Test("a credential's check limit holds across two instances that each keep blocks of it")
     func limitAcrossInstances() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
         // 64 checks an hour in 2 shards: blocks of 2 units, so each instance keeps one after taking a block.
         let abuse = AbuseSettings(apiKeyChecksPerHour: 64, shards: 2)
         try await StoreFixture.run(settings: Verifier.Settings(abuse: abuse)) { fixture in
@@ -72,6 +73,7 @@ struct CounterLeasesTests {
 
     @Test("a credential's start limit holds across two instances that each keep blocks of it")
     func startLimitAcrossInstances() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
         let abuse = AbuseSettings(apiKeyStartsPerHour: 64, shards: 2)
         try await StoreFixture.run(settings: Verifier.Settings(abuse: abuse)) { fixture in
             try await fixture.withConcurrentClient { other in
