@@ -143,7 +143,10 @@ public final class PostgresClient: Sendable, Service {
             let connection = try await withTaskExecutorPreference(globalConcurrentExecutor) {
                 try await PostgresConnection.connect(configuration: configuration, loop: loop)
             }
-            pool.connected()
+            // Either pool's connect shows the server answers again, so both stop backing off: a request that
+            // follows a ready probe (`/readyz`) must not wait out the request pool's backoff from the outage.
+            self.pool.connected()
+            probePool.connected()
             return connection
         } catch {
             let failure = error as? PostgresError ?? PostgresError(.connectionFailed)

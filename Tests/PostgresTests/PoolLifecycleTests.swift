@@ -152,6 +152,24 @@ struct PoolLifecycleTests {
             #expect(await eventually { (try? await client.query("SELECT 1")) != nil })
         }
     }
+
+    /// `/readyz` asks on the probe connection; a request that follows a ready answer must not then wait out the
+    /// request pool's backoff from the outage.
+    @Test("a probe that connects ends the request pool's backoff: the next request connects at once")
+    func probeEndsBackoff() async throws {
+        try await withProxiedDatabase(mode: .refuse) { conninfo in
+            PostgresConfiguration(
+                connectionString: conninfo, poolSize: 2, reconnectBackoff: .seconds(30)...(.seconds(30)))
+        } _: { _, proxy, client in
+            await #expect(throws: PostgresError.self) { try await client.query("SELECT 1") }
+            proxy.setMode(.forward)
+            let probed = try await client.withProbeConnection(timeout: .seconds(10)) {
+                try await $0.query("SELECT 2")[0].decode(0, as: Int.self)
+            }
+            #expect(probed == 2)
+            #expect(try await client.query("SELECT 3")[0].decode(0, as: Int.self) == 3)
+        }
+    }
 }
 
 private final class Counter: Sendable {
