@@ -11,22 +11,32 @@ enum AbuseCounting {
 
     /// The statements for `meters` and `prefix`, in the order `tally` reads them: one call per counter to the
     /// functions of migrations 0011 and 0012, whose plans PostgreSQL keeps for the session; a meter with a `blocks`
-    /// entry takes that block. Past the prefix rule's minimum, a prefix's start counts in a shard picked at random
-    /// (never 0, where the first starts are counted exactly), so the starts of one prefix do not queue on one row.
+    /// entry takes that block. Past the prefix rule's minimum, a prefix's start counts in its session's shard
+    /// (`sessionShard`, never 0, where the first starts are counted exactly), unless a test names one.
     static func statements(
         meters: [AbuseMeter], blocks: [Int] = [], prefix: String?, settings: AbuseSettings, phone: PhoneNumber,
         prefixShard: Int? = nil
     ) -> [PostgresQuery] {
         var statements = meters.indices.map { take(meters[$0], block: $0 < blocks.count ? blocks[$0] : 0) }
         if let prefix {
+            let shard: PostgresQuery =
+                prefixShard.map { "\($0)::integer" } ?? sessionShard(from: 1, shards: settings.shards)
             statements.append(
                 """
                 SELECT * FROM verifyd_count_prefix(\(prefix), \(phone.bucket)::integer, \(phone.e164),
-                    \(settings.prefix.minimumStarts)::integer,
-                    \(prefixShard ?? Int.random(in: 1..<max(settings.shards, 2)))::integer)
+                    \(settings.prefix.minimumStarts)::integer, \(fragment: shard))
                 """)
         }
         return statements
+    }
+
+    /// The prefix rule's shard for a start or an approval: the database session's, one of `first..<shards`. A
+    /// session runs one transaction at a time, so the starts of one prefix never wait for each other on it (save two
+    /// sessions whose numbers meet, as two random picks would), and a prefix has at most a row per session, not a
+    /// row per shard: every start of the prefix sums those rows, and with random shards a busy prefix had them all.
+    /// `pg_backend_pid()` is the server's session, behind pgbouncer too, where it holds one transaction at a time.
+    static func sessionShard(from first: Int, shards: Int) -> PostgresQuery {
+        "(\(first) + pg_backend_pid() % \(max(shards - first, 1)))::integer"
     }
 
     static func tally(_ rows: ArraySlice<PostgresRows>, meters: [AbuseMeter], prefix: String?) throws -> AbuseTally {

@@ -155,8 +155,9 @@ extension PostgresVerificationStore {
 
     /// `verifyd_check_metered` (migration 0012): with `meter` it first takes `units` of the credential's counter and
     /// compares nothing unless it took at least one (or the rule only records); it checks only a live service's
-    /// verifications; with the prefix rule on, an approval counts for the number's prefix in the same call, in a
-    /// shard picked at random, since an approval is what tells a prefix's real users from pumping. A check's answer
+    /// verifications; with the prefix rule on, an approval counts for the number's prefix in the same call, in the
+    /// session's shard (`AbuseCounting.sessionShard`), since an approval is what tells a prefix's real users from
+    /// pumping. A check's answer
     /// has no `lookup`, so the function, like `verifyd_check` before it, need not return it.
     static func checkStatement(
         _ command: CheckCommand, meter: AbuseMeter?, units: Int, phone: PhoneNumber, bucket: Int,
@@ -170,7 +171,8 @@ extension PostgresVerificationStore {
             FROM verifyd_check_metered(\(meter?.rule.rawValue), \(meter?.subject), \(units)::integer,
                 \(meter?.limit)::integer, \(meter?.shards)::integer,
                 \(meter.map { Int.random(in: 0..<$0.shards) })::integer, \(enforced), \(prefix),
-                \(Int.random(in: 0..<command.abuse.shards))::integer, \(bucket)::integer, \(command.service.rawValue),
+                \(fragment: AbuseCounting.sessionShard(from: 0, shards: command.abuse.shards)), \(bucket)::integer,
+                \(command.service.rawValue),
                 \(phone.e164), \(sid?.rawValue), \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)),
                 \(command.failureCap)::integer, \(failureWindow)::integer)
             """

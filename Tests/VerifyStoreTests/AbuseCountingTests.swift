@@ -136,6 +136,37 @@ struct AbuseCountingTests {
         }
     }
 
+    /// Every start of a prefix sums the prefix's rows. With a shard picked at random per start, a busy prefix soon
+    /// had a row in every shard (64 by default) for each start to read; with the session's shard it has one per
+    /// database session that counted for it.
+    @Test("past the prefix rule's minimum, a prefix's starts count in one row per database session")
+    func prefixRowPerSession() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
+        try await StoreFixture.run(poolSize: 2) { fixture in
+            let settings = AbuseSettings(prefix: PrefixRule(minimumStarts: 2), shards: 64)
+            var sessions: Set<Int> = []
+            for last in 0..<40 {
+                let phone = try #require(PhoneNumber(e164: "+12015550" + String(100 + last)))
+                let statement = AbuseCounting.statements(
+                    meters: [], prefix: "+12015550", settings: settings, phone: phone)[0]
+                let session = try await fixture.client.withTransaction { connection in
+                    let starts: Int = try await connection.query(statement)[0].decode("starts")
+                    #expect(starts == last)
+                    return try await connection.query("SELECT pg_backend_pid()")[0].decode(0, as: Int.self)
+                }
+                sessions.insert(session)
+            }
+            let shards = try await fixture.client.query(
+                """
+                SELECT shard::integer FROM abuse_counters WHERE rule = 'prefix' AND subject = '+12015550' AND shard > 0
+                ORDER BY shard
+                """
+            ).map { try $0.decode(0, as: Int.self) }
+            #expect(Set(shards) == Set(sessions.map { 1 + $0 % 63 }), "sessions \(sessions), shards \(shards)")
+            #expect(shards.count <= 2)
+        }
+    }
+
     @Test("a check's approval counts for the number's prefix in the check's own statement, a wrong code's does not")
     func approvalCounted() async throws {
         try await waitForRoomInTheHour(.seconds(120))

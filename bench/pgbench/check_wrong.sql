@@ -22,11 +22,12 @@
 \set key_limit 100000000
 \set shards 64
 \set first random(0, 63)
-\set prefix_shard random(0, 63)
+\set prefix_first 0
+\set prefix_modulus 64
 \startpipeline
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
 SELECT *, NULL::text AS lookup_line_type
 FROM verifyd_check_metered(bench_null(), :key_subject, :units::integer, :key_limit::integer, :shards::integer,
-    :first::integer, :enforced, bench_prefix(:n), :prefix_shard::integer, :b::integer, :service, bench_phone(:n),
-    NULL, :key_ids, :hashes, :failure_cap::integer, :failure_window::integer);
+    :first::integer, :enforced, bench_prefix(:n), (:prefix_first + pg_backend_pid() % :prefix_modulus)::integer,
+    :b::integer, :service, bench_phone(:n), NULL, :key_ids, :hashes, :failure_cap::integer, :failure_window::integer);
 \endpipeline

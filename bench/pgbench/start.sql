@@ -30,12 +30,13 @@
 \set claim 1
 \set lease 60
 \set prefix_exact 20
-\set prefix_shard random(1, 63)
+\set prefix_first 1
+\set prefix_modulus 63
 \startpipeline
 BEGIN;
 SELECT set_config('statement_timeout', :statement_timeout, true), set_config('lock_timeout', :lock_timeout, true), set_config('idle_in_transaction_session_timeout', :idle_timeout, true);
 SELECT * FROM verifyd_count_prefix(bench_prefix(:n), :b::integer, bench_phone(:n),
-    :prefix_exact::integer, :prefix_shard::integer);
+    :prefix_exact::integer, (:prefix_first + pg_backend_pid() % :prefix_modulus)::integer);
 SELECT s.sid AS service_sid, s.friendly_name AS service_friendly_name, s.code_length AS service_code_length,
     s.do_not_share_warning_enabled AS service_do_not_share_warning_enabled,
     s.custom_code_enabled AS service_custom_code_enabled, s.dtmf_input_required AS service_dtmf_input_required,
