@@ -7,7 +7,8 @@
 #                                              with the fake-twilio beside it, and nothing is built
 #
 # Starts a throwaway PostgreSQL and the fake Twilio (answering at once), runs one verifyd under
-# `valgrind --tool=callgrind`, and sends requests one at a time on one keep-alive connection: per operation a
+# `valgrind --tool=callgrind`, and sends requests one at a time on one keep-alive connection (starts, wrong-code
+# checks, then right-code checks of the starts' numbers with the codes the fake received): per operation a
 # warm-up, a dump (which zeroes callgrind's counters), the measured requests, another dump. The figure is the
 # second dump's total over the measured requests: every thread of verifyd (HTTP, the PostgreSQL poll thread,
 # libcurl's thread), nothing of PostgreSQL or the fake. The profiles are kept for callgrind_annotate.
@@ -85,19 +86,29 @@ measure() {
     awk -v n="$measured" -v op="$op" '/^(summary|totals):/ { print op ": " int($2 / n) " instructions per request"; exit }' "$after"
 }
 
-# One request at a time on one connection: starts of fresh numbers (OFFSET on), or wrong-code checks cycling over
-# the numbers the warm-up's starts created (a code of 000000 is wrong but for a one-in-a-million chance).
+# One request at a time on one connection: starts of fresh numbers (OFFSET on), wrong-code checks cycling over
+# the numbers the warm-up's starts created (a code of 000000 is wrong but for a one-in-a-million chance), or
+# right-code checks of the numbers the starts created (OFFSET on), with the codes the fake Twilio received, each once.
 driver=$(
     cat <<PY
-import http.client, sys, urllib.parse
+import http.client, json, re, sys, urllib.parse, urllib.request
 op, count, offset = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 connection = http.client.HTTPConnection("127.0.0.1", $port, timeout=120)
 headers = {"Authorization": "$auth_header", "Content-Type": "application/x-www-form-urlencoded"}
+codes = {}
+if op == "check-right":
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    for message in json.loads(opener.open("$fake_url/_fake/messages", timeout=60).read()):
+        codes[message["to"]] = re.search(r"code is: (\\d{4,10})", message["body"]).group(1)
 for i in range(count):
+    number = "+1201%07d" % (2000000 + offset + i)
     if op == "start":
         path, want = "/v2/Services/$bench_service/Verifications", 201
         # Exchange 200 and up: libphonenumber refuses a NANP exchange that starts with 0 or 1.
-        form = {"To": "+1201%07d" % (2000000 + offset + i), "Channel": "sms"}
+        form = {"To": number, "Channel": "sms"}
+    elif op == "check-right":
+        path, want = "/v2/Services/$bench_service/VerificationCheck", 200
+        form = {"To": number, "Code": codes[number]}
     else:
         path, want = "/v2/Services/$bench_service/VerificationCheck", 200
         form = {"To": "+1201%07d" % (2000000 + i % $warmup), "Code": "000000"}
@@ -106,9 +117,12 @@ for i in range(count):
     body = response.read()
     if response.status != want:
         raise SystemExit(f"{op}: {response.status} {body[:200]!r}")
+    if op == "check-right" and json.loads(body)["status"] != "approved":
+        raise SystemExit(f"{op}: not approved: {body[:200]!r}")
 PY
 )
 
 step "Instructions per request (callgrind, $measured requests after $warmup)"
 measure start
 measure check-wrong
+measure check-right
