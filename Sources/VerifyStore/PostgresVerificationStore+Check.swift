@@ -157,8 +157,7 @@ extension PostgresVerificationStore {
     /// compares nothing unless it took at least one (or the rule only records); it checks only a live service's
     /// verifications; with the prefix rule on, an approval counts for the number's prefix in the same call, in the
     /// session's shard (`AbuseCounting.sessionShard`), since an approval is what tells a prefix's real users from
-    /// pumping. A check's answer
-    /// has no `lookup`, so the function, like `verifyd_check` before it, need not return it.
+    /// pumping. A check's answer has no `lookup`, so the function, like `verifyd_check` before it, need not return it.
     static func checkStatement(
         _ command: CheckCommand, meter: AbuseMeter?, units: Int, phone: PhoneNumber, bucket: Int,
         sid: VerificationSid?, _ candidates: (PhoneNumber) -> CodeCandidates
