@@ -91,15 +91,16 @@ measure() {
 # right-code checks of the numbers the starts created (OFFSET on), with the codes the fake Twilio received, each once.
 driver=$(
     cat <<PY
-import http.client, json, re, sys, urllib.parse, urllib.request
+import http.client, json, sys, urllib.parse
+sys.path.insert(0, "$VERIFYD_ROOT/bench/lib")
+from ledger import _CODE, fake_get
 op, count, offset = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 connection = http.client.HTTPConnection("127.0.0.1", $port, timeout=120)
 headers = {"Authorization": "$auth_header", "Content-Type": "application/x-www-form-urlencoded"}
 codes = {}
 if op == "check-right":
-    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-    for message in json.loads(opener.open("$fake_url/_fake/messages", timeout=60).read()):
-        codes[message["to"]] = re.search(r"code is: (\\d{4,10})", message["body"]).group(1)
+    for message in fake_get("$fake_url", "/_fake/messages"):
+        codes[message["to"]] = _CODE.search(message["body"]).group(1)
 for i in range(count):
     number = "+1201%07d" % (2000000 + offset + i)
     if op == "start":

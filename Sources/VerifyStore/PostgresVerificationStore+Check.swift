@@ -171,8 +171,8 @@ extension PostgresVerificationStore {
                 \(meter?.limit)::integer, \(meter?.shards)::integer,
                 \(meter.map { Int.random(in: 0..<$0.shards) })::integer, \(enforced), \(prefix),
                 \(fragment: AbuseCounting.sessionShard(from: 0, shards: command.abuse.shards)), \(bucket)::integer,
-                \(command.service.rawValue),
-                \(phone.e164), \(sid?.rawValue), \(PostgresArray(hmacs.keyIDs)), \(PostgresArray(hmacs.hashes)),
+                \(command.service.rawValue), \(phone.e164), \(sid?.rawValue), \(PostgresArray(hmacs.keyIDs)),
+                \(PostgresArray(hmacs.hashes)),
                 \(command.failureCap)::integer, \(failureWindow)::integer)
             """
     }

@@ -147,7 +147,8 @@ struct TwilioDeliveryTests {
     @Test("the circuit breaker opens after consecutive failures, refuses with 503, and closes after a good probe")
     func circuitBreaker() async throws {
         let fixture = try await TwilioFixture.make([
-            "VERIFYD_BREAKER_THRESHOLD": "2", "VERIFYD_BREAKER_COOLDOWN_MS": "1000",
+            // A cooldown that a busy machine cannot spend before the refused start arrives (1 s once was).
+            "VERIFYD_BREAKER_THRESHOLD": "2", "VERIFYD_BREAKER_COOLDOWN_MS": "5000",
         ])
         fixture.fake.enqueue(.respond(status: 500), .respond(status: 500), for: .messages)
         let api = try await fixture.serve()
@@ -164,7 +165,7 @@ struct TwilioDeliveryTests {
         #expect(try await IntegrationFixture.scalar(fixture.database, "SELECT count(*) FROM verifications") == "2")
         #expect(fixture.fake.requests.count == 2)
         #expect(try await api.get("/metrics").text.contains("verifyd_twilio_circuit_state 2.0"), "open")
-        try await Task.sleep(for: .milliseconds(1100))
+        try await Task.sleep(for: .milliseconds(5100))
         let probe = try await api.post(
             "/v2/Services/\(service)/Verifications", [("To", "+14155550162"), ("Channel", "sms")])
         #expect(probe.status == 201)

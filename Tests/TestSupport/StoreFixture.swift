@@ -114,15 +114,7 @@ public struct StoreFixture: Sendable {
 
     /// Runs `body` with another client from `makeConcurrentClient`, closed afterwards whatever `body` does.
     public func withConcurrentClient<Result>(_ body: (PostgresClient) async throws -> Result) async throws -> Result {
-        let other = makeConcurrentClient()
-        do {
-            let result = try await body(other)
-            await other.close()
-            return result
-        } catch {
-            await other.close()
-            throw error
-        }
+        try await closing(makeConcurrentClient(), body)
     }
 
     /// 32 bytes from the system CSPRNG: a master code key.

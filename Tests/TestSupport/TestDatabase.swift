@@ -77,6 +77,20 @@ public struct TestDatabase: Sendable {
     }
 }
 
+/// Runs `body` with `client`, then closes it, whatever `body` does.
+public func closing<Result>(
+    _ client: PostgresClient, _ body: (PostgresClient) async throws -> Result
+) async throws -> Result {
+    do {
+        let result = try await body(client)
+        await client.close()
+        return result
+    } catch {
+        await client.close()
+        throw error
+    }
+}
+
 /// Runs `body` with a fresh database and a client for it, then closes the client and drops the database.
 public func withTestDatabase<Result>(
     poolSize: Int = 4,

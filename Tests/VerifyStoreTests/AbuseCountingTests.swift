@@ -119,7 +119,7 @@ struct AbuseCountingTests {
             let other = fixture.database.makeClient(
                 poolSize: 1, poolTimeout: .seconds(30),
                 limits: TransactionLimits(statementTimeout: .seconds(20), lockTimeout: .seconds(2)))
-            do {
+            try await closing(other) { other in
                 try await fixture.client.withTransaction { holder in
                     #expect(try await count(3, shard: 1, on: holder) == 2)
                     // The holder has not committed: the other start neither waits for it nor sees it.
@@ -128,10 +128,6 @@ struct AbuseCountingTests {
                 }
                 let after = try await other.withConnection { try await count(5, shard: 2, on: $0) }
                 #expect(after == 4)
-                await other.close()
-            } catch {
-                await other.close()
-                throw error
             }
         }
     }

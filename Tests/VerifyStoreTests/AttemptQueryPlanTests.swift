@@ -79,15 +79,11 @@ struct AttemptQueryPlanTests {
             let seeding = fixture.database.makeClient(
                 poolSize: 1, limits: TransactionLimits(statementTimeout: .seconds(300))
             ) { $0.roundTripTimeout = .seconds(310) }
-            do {
+            try await closing(seeding) { seeding in
                 try await seeding.withTransaction { try await $0.query(Self.seed) }
                 try await seeding.withTransaction {
                     try await $0.query("ANALYZE services, verifications, delivery_attempts")
                 }
-                await seeding.close()
-            } catch {
-                await seeding.close()
-                throw error
             }
             for testCase in Self.cases {
                 let listing = PostgresAttemptStore.listing(testCase.filter, before: nil, offset: 0, limit: 51)
