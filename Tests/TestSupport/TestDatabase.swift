@@ -62,18 +62,14 @@ public struct TestDatabase: Sendable {
         }
     }
 
+    /// CREATE and DROP DATABASE copy and remove files and queue behind each other; when a whole test run starts
+    /// at once they can take longer than a request's 10 s deadline on a loaded machine (CI saw it), and the test
+    /// would fail for its setup. So the admin client waits longer; a database that never answers still fails it.
     private static func withAdminClient(_ url: String, _ body: (PostgresClient) async throws -> Void) async throws {
-        let client = PostgresClient(
-            configuration: PostgresConfiguration(connectionString: url, poolSize: 1),
-            logger: Logger(label: "test.postgres.admin")
-        )
-        do {
-            try await body(client)
-        } catch {
-            await client.close()
-            throw error
-        }
-        await client.close()
+        var configuration = PostgresConfiguration(connectionString: url, poolSize: 1)
+        configuration.roundTripTimeout = .seconds(120)
+        try await closing(
+            PostgresClient(configuration: configuration, logger: Logger(label: "test.postgres.admin")), body)
     }
 }
 
