@@ -108,8 +108,11 @@ extension PostgresConnection {
             let consumed = PQconsumeInput(handle) == 1
             if reader.read(handle), PQstatus(handle) == CONNECTION_OK { return }
             guard consumed, PQstatus(handle) == CONNECTION_OK else {
-                // A server error already read (a session-ending one, say) says more than "connection lost".
-                throw reader.failure ?? PostgresError(lost: handle, flushResult == 0 ? sent : unsent)
+                // A server error already read (a session-ending one, say) says more than "connection lost". libpq's
+                // own error result for the lost connection does not: it cannot know what reached the server, so the
+                // round trip's effects (sent or not, committed or maybe) decide, as for any lost connection.
+                if let failure = reader.failure, failure.code != .connectionLost { throw failure }
+                throw PostgresError(lost: handle, flushResult == 0 ? sent : unsent)
             }
         }
     }

@@ -7,7 +7,8 @@ extension PostgresVerificationStore {
     /// instance, so two instances' flushes seldom meet on a row, and then wait only for each other's statement (both
     /// lock their rows in prefix order). Called by the instance's `ApprovalFlusher`, one flush at a time. When the
     /// statement fails, the approvals are counted again for the next flush, so nothing is lost while the database is
-    /// away.
+    /// away; when it may have committed (the connection went silent after sending it), they are dropped instead, as
+    /// counting them twice would err on the unsafe side.
     public func flushApprovals() async throws {
         let counted = approvals.take()
         guard !counted.isEmpty else { return }
@@ -22,7 +23,9 @@ extension PostgresVerificationStore {
                 ON CONFLICT (rule, subject, window_start, shard) DO UPDATE SET hits = a.hits + excluded.hits
                 """)
         } catch {
-            for entry in counted { approvals.record(entry.prefix, approvals: entry.approvals) }
+            if (error as? PostgresError)?.possiblyCommitted != true {
+                for entry in counted { approvals.record(entry.prefix, approvals: entry.approvals) }
+            }
             throw error
         }
     }

@@ -66,4 +66,25 @@ struct RetryTests {
         }
         #expect(runs.load(ordering: .relaxed) == 1)
     }
+
+    @Test("a statement whose connection is cut once the server has it is reported as possibly committed")
+    func cutAfterDelivery() async throws {
+        try await withProxiedDatabase { conninfo in
+            PostgresConfiguration(connectionString: conninfo, poolSize: 1)
+        } _: { database, proxy, client in
+            try await client.query("CREATE TABLE hits (n int)")
+            proxy.cut(whenClientSends: "INSERT INTO hits", deliverFirst: true)
+            let error = await #expect(throws: PostgresError.self) {
+                try await client.query("INSERT INTO hits VALUES (1)")
+            }
+            // libpq reports the cut as an error result of its own; the round trip knows the statement was sent.
+            #expect(error?.code == .connectionLost)
+            #expect(error?.possiblyCommitted == true, "\(String(describing: error))")
+            let direct = database.makeClient(poolSize: 1)
+            let rows = try await closing(direct) {
+                try await $0.query("SELECT count(*) FROM hits")[0].decode(0, as: Int.self)
+            }
+            #expect(rows == 1, "the server ran the statement it received")
+        }
+    }
 }

@@ -218,6 +218,29 @@ struct AbuseCountingTests {
         }
     }
 
+    @Test("a flush cut off after it was sent may have committed: its approvals are not written again")
+    func approvalFlushCut() async throws {
+        try await waitForRoomInTheHour(.seconds(120))
+        try await StoreFixture.run { fixture in
+            let proxy = try await TCPProxy.start(forwardingTo: "127.0.0.1", port: try fixture.database.port)
+            let client = fixture.database.makeClient {
+                $0.connectionString = fixture.database.connectionString(through: proxy)
+            }
+            try await closing(client) { client in
+                let store = PostgresVerificationStore(client: client)
+                store.approvals.record("+12015550", approvals: 3)
+                proxy.cut(whenClientSends: "prefix_approved", deliverFirst: true)
+                let error = await #expect(throws: PostgresError.self) { try await store.flushApprovals() }
+                #expect(error?.possiblyCommitted == true, "\(String(describing: error?.debugDescription))")
+                // The server ran the statement it received; a second write of the same approvals would double them.
+                #expect(try await eventually { try await Self.approvals(of: "+12015550", fixture) == 3 })
+                try await store.flushApprovals()
+                #expect(try await Self.approvals(of: "+12015550", fixture) == 3)
+            }
+            await proxy.close()
+        }
+    }
+
     @Test("an instance's starts judge its approvals not yet written; another instance's wait for the flush")
     func unwrittenApprovalsJudged() async throws {
         try await waitForRoomInTheHour(.seconds(120))
