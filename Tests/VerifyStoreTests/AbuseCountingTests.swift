@@ -231,7 +231,7 @@ struct AbuseCountingTests {
                 store.approvals.record("+12015550", approvals: 3)
                 proxy.cut(whenClientSends: "prefix_approved", deliverFirst: true)
                 let error = await #expect(throws: PostgresError.self) { try await store.flushApprovals() }
-                #expect(error?.possiblyCommitted == true, "\(String(describing: error?.debugDescription))")
+                #expect(error?.possiblyCommitted == true, "\(String(describing: error))")
                 // The server ran the statement it received; a second write of the same approvals would double them.
                 #expect(try await eventually { try await Self.approvals(of: "+12015550", fixture) == 3 })
                 try await store.flushApprovals()
