@@ -116,12 +116,10 @@ public func buildApplication(
             verifier: verifier, sender: delivery.sender, deliveries: deliveries,
             interval: settings.delivery.dispatchInterval,
             leaseSeconds: delivery.leaseSeconds, batchSize: 32, owner: InstanceIdentity.current, logger: logger)
-        // Started in this order, stopped in reverse after the HTTP server: the sweeper, the approvals' flusher and the
-        // dispatcher first, then the Twilio client, the pool.
+        // Started in this order, stopped in reverse: the sweeper and dispatcher first, then the Twilio client, the pool.
         var background: [any Service] = [postgres]
         if let twilio = delivery.twilio { background.append(TwilioClientService(client: twilio)) }
         background.append(dispatcher)
-        background.append(ApprovalFlusher(verifications: verifications, interval: .milliseconds(250), logger: logger))
         background.append(
             ExpirySweeper(
                 verifications: verifications, rateLimits: rateLimits, throttle: throttle,

@@ -20,7 +20,7 @@ enum AbuseCounting {
         var statements = meters.indices.map { take(meters[$0], block: $0 < blocks.count ? blocks[$0] : 0) }
         if let prefix {
             let shard: PostgresQuery =
-                prefixShard.map { "\($0)::integer" } ?? sessionShard(shards: settings.shards)
+                prefixShard.map { "\($0)::integer" } ?? sessionShard(from: 1, shards: settings.shards)
             statements.append(
                 """
                 SELECT * FROM verifyd_count_prefix(\(prefix), \(phone.bucket)::integer, \(phone.e164),
@@ -30,21 +30,16 @@ enum AbuseCounting {
         return statements
     }
 
-    /// The prefix rule's shard for a start past the minimum: the database session's, one of `1..<shards` (shard 0
-    /// holds the first starts, counted exactly). A session runs one transaction at a time, so the starts of one
-    /// prefix never wait for each other on it (save two sessions whose numbers meet, as two random picks would), and
-    /// a prefix has at most a row per session, not a row per shard: every start of the prefix sums those rows, and
-    /// with random shards a busy prefix had them all. `pg_backend_pid()` is the server's session, behind pgbouncer
-    /// too, where it holds one transaction at a time.
-    static func sessionShard(shards: Int) -> PostgresQuery {
-        "(1 + pg_backend_pid() % \(max(shards - 1, 1)))::integer"
+    /// The prefix rule's shard for a start or an approval: the database session's, one of `first..<shards`. A
+    /// session runs one transaction at a time, so the starts of one prefix never wait for each other on it (save two
+    /// sessions whose numbers meet, as two random picks would), and a prefix has at most a row per session, not a
+    /// row per shard: every start of the prefix sums those rows, and with random shards a busy prefix had them all.
+    /// `pg_backend_pid()` is the server's session, behind pgbouncer too, where it holds one transaction at a time.
+    static func sessionShard(from first: Int, shards: Int) -> PostgresQuery {
+        "(\(first) + pg_backend_pid() % \(max(shards - first, 1)))::integer"
     }
 
-    /// The counters' rows read into a tally; `unwrittenApprovals` are the prefix's approvals this instance counted
-    /// but has not yet written (`ApprovalTally`).
-    static func tally(
-        _ rows: ArraySlice<PostgresRows>, meters: [AbuseMeter], prefix: String?, unwrittenApprovals: Int = 0
-    ) throws -> AbuseTally {
+    static func tally(_ rows: ArraySlice<PostgresRows>, meters: [AbuseMeter], prefix: String?) throws -> AbuseTally {
         var results = rows
         var tallied: [AbuseTally.Meter] = []
         for meter in meters {
@@ -54,7 +49,7 @@ enum AbuseCounting {
             let row = results.removeFirst()[0]
             return AbuseTally.Prefix(
                 prefix: prefix, blockedFor: try row.decode("blocked_for"), starts: try row.decode("starts"),
-                approved: try row.decode("approved", as: Int.self) + unwrittenApprovals)
+                approved: try row.decode("approved"))
         }
         return AbuseTally(meters: tallied, prefix: prefixTally)
     }

@@ -8,8 +8,7 @@ import VerifyCore
 /// more than the statement returns (an expiry to write, the Retry-After of a phone at its cap) take one more.
 /// The statement calls `verifyd_check_metered` (migration 0012), which with a per-credential limit first takes the
 /// credential's counter (a check it refuses compares nothing, and one that found the counter contended runs again;
-/// most checks spend a unit this instance took before, `CounterLeases`). An approval counts for the prefix rule once
-/// the check committed, in this instance's `ApprovalTally`, which `flushApprovals` writes.
+/// most checks spend a unit this instance took before, `CounterLeases`), and counts an approval for the prefix rule.
 extension PostgresVerificationStore {
     public func check(
         _ command: CheckCommand, idempotency: IdempotentRequest?,
@@ -34,11 +33,6 @@ extension PostgresVerificationStore {
             case .replayed(let answer):
                 return .replayed(answer)
             case .checked(let verification):
-                if verification.status == .approved, command.prefixRule.isOn,
-                    let prefix = command.prefixRule.prefix(of: verification.to)
-                {
-                    approvals.record(prefix)
-                }
                 return .acted(verification)
             case .notFound:
                 throw VerifyError(.notFound(.verificationCheck(command.service)))
@@ -161,20 +155,22 @@ extension PostgresVerificationStore {
 
     /// `verifyd_check_metered` (migration 0012): with `meter` it first takes `units` of the credential's counter and
     /// compares nothing unless it took at least one (or the rule only records); it checks only a live service's
-    /// verifications. Its prefix argument stays NULL: the function's own count of an approval, one more row locked
-    /// and logged per approval, gave way to `ApprovalTally`. A check's answer has no `lookup`, so the function, like
-    /// `verifyd_check` before it, need not return it.
+    /// verifications; with the prefix rule on, an approval counts for the number's prefix in the same call, in the
+    /// session's shard (`AbuseCounting.sessionShard`), since an approval is what tells a prefix's real users from
+    /// pumping. A check's answer has no `lookup`, so the function, like `verifyd_check` before it, need not return it.
     static func checkStatement(
         _ command: CheckCommand, meter: AbuseMeter?, units: Int, phone: PhoneNumber, bucket: Int,
         sid: VerificationSid?, _ candidates: (PhoneNumber) -> CodeCandidates
     ) -> PostgresQuery {
         let hmacs = candidates(phone)
         let enforced = meter.map { !command.abuse.recordOnly.contains($0.rule) } ?? true
+        let prefix = command.prefixRule.isOn ? command.prefixRule.prefix(of: phone) : nil
         return """
             SELECT *, NULL::text AS lookup_line_type
             FROM verifyd_check_metered(\(meter?.rule.rawValue), \(meter?.subject), \(units)::integer,
                 \(meter?.limit)::integer, \(meter?.shards)::integer,
-                \(meter.map { Int.random(in: 0..<$0.shards) })::integer, \(enforced), NULL, 0, \(bucket)::integer,
+                \(meter.map { Int.random(in: 0..<$0.shards) })::integer, \(enforced), \(prefix),
+                \(fragment: AbuseCounting.sessionShard(from: 0, shards: command.abuse.shards)), \(bucket)::integer,
                 \(command.service.rawValue), \(phone.e164), \(sid?.rawValue), \(PostgresArray(hmacs.keyIDs)),
                 \(PostgresArray(hmacs.hashes)),
                 \(command.failureCap)::integer, \(failureWindow)::integer)

@@ -31,7 +31,7 @@ extension PostgresVerificationStore {
                     guard let idempotency else {
                         return try await Self.start(
                             request, meters: meters, settings: settings, commit: true, prepare: prepare,
-                            approvals: approvals, recorded: &recorded, taken: &taken, on: connection
+                            recorded: &recorded, taken: &taken, on: connection
                         )
                         .map { .acted($0) }
                     }
@@ -40,7 +40,7 @@ extension PostgresVerificationStore {
                     }
                     let pending = try await Self.start(
                         request, meters: meters, settings: settings, commit: false, prepare: prepare,
-                        approvals: approvals, recorded: &recorded, taken: &taken, on: connection)
+                        recorded: &recorded, taken: &taken, on: connection)
                     let last = pending.map { Self.record(idempotency, $0.verification, service: request.service) }
                     try await connection.pipeline(
                         [last ?? Self.release(idempotency, service: request.service)], commit: true)
@@ -86,12 +86,11 @@ extension PostgresVerificationStore {
     }
 
     /// The start's statements; with `commit` false the transaction stays open after its writes, for the answer.
-    /// `meters` are those of the request this instance holds no units of; each takes a block. The prefix rule judges
-    /// on the approvals in PostgreSQL and those this instance has not yet written (`approvals`).
+    /// `meters` are those of the request this instance holds no units of; each takes a block.
     private static func start(
         _ request: StartRequest, meters: [AbuseMeter], settings: Verifier.Settings, commit: Bool,
-        prepare: (VerifyService, Bool) throws -> PreparedCode, approvals: ApprovalTally,
-        recorded: inout [AbuseRefusal], taken: inout [TakenBlock], on connection: PostgresConnection
+        prepare: (VerifyService, Bool) throws -> PreparedCode, recorded: inout [AbuseRefusal],
+        taken: inout [TakenBlock], on connection: PostgresConnection
     ) async throws -> PendingCode? {
         let prefix = AbusePolicy.prefix(for: request, settings: settings.abuse)
         let blocks = meters.map(CounterLeases.block)
@@ -106,9 +105,7 @@ extension PostgresVerificationStore {
         // abuse refusal to record.
         try RateLimitCounting.check(
             results[counting.count..<(counting.count + buckets.count)], keys: request.meteredKeys)
-        let tally = try AbuseCounting.tally(
-            results.prefix(counting.count), meters: meters, prefix: prefix,
-            unwrittenApprovals: prefix.map(approvals.unwritten) ?? 0)
+        let tally = try AbuseCounting.tally(results.prefix(counting.count), meters: meters, prefix: prefix)
         if tally.isContended { throw AbuseContended() }
         for (index, meter) in meters.enumerated() where blocks[index] > meter.units {
             let row = results[index][0]

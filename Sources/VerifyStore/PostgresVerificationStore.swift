@@ -8,8 +8,6 @@ public struct PostgresVerificationStore: VerificationStore {
     let client: PostgresClient
     /// Units of counters this instance holds (the store is made once per instance).
     let leases = CounterLeases()
-    /// Approvals for the prefix rule not yet written (`flushApprovals`).
-    let approvals = ApprovalTally()
 
     public init(client: PostgresClient) {
         self.client = client

@@ -47,14 +47,6 @@ struct AttemptAPITests {
             let code = try Self.lastCode(fixture, to: to)
             #expect(try await api.check(scenario.services[0], to: to, code: code).status == .ok)
         }
-        // The approvals reach the prefix rule's counter with the instance's next flush (`ApprovalTally`): written
-        // before the tests read or snapshot the tables, so that a test's "changes nothing" is about its requests.
-        let flushed = try await eventually {
-            try await fixture.scalar(
-                "SELECT coalesce(sum(hits), 0)::integer FROM abuse_counters WHERE rule = 'prefix_approved'",
-                as: Int.self) == 2
-        }
-        #expect(flushed)
         // Creation times one second apart, newest last in the list above, then gb and de moved into the past.
         for (index, name) in ["gb", "us", "us2", "fr", "de"].enumerated() {
             try await fixture.client.query(

@@ -163,115 +163,30 @@ struct AbuseCountingTests {
         }
     }
 
-    @Test("an approval counts for the number's prefix once the instance flushes, a wrong code's does not")
+    @Test("a check's approval counts for the number's prefix in the check's own statement, a wrong code's does not")
     func approvalCounted() async throws {
         try await waitForRoomInTheHour(.seconds(120))
         let settings = Verifier.Settings(abuse: AbuseSettings(prefix: PrefixRule(), shards: 4))
         try await StoreFixture.run(settings: settings) { fixture in
             let phone = testPhone(2)
             let prefix = try #require(settings.abuse.prefix.prefix(of: phone))
+            @Sendable func approvals() async throws -> Int {
+                try await fixture.client.query(
+                    """
+                    SELECT coalesce(sum(hits), 0)::integer AS n FROM abuse_counters
+                    WHERE rule = 'prefix_approved' AND subject = \(prefix)
+                    """
+                )[0].decode("n")
+            }
             let service = try await fixture.service()
             let started = try await fixture.start(service, phone)
             let code = try #require(fixture.lastCode(to: phone))
             _ = try await fixture.verifier.check(
                 service: service.sid, target: .sid(started.sid), code: fixture.wrongCode(for: phone))
-            try await fixture.verifications.flushApprovals()
-            #expect(try await Self.approvals(of: prefix, fixture) == 0)
+            #expect(try await approvals() == 0)
             let right = try await fixture.verifier.check(service: service.sid, target: .phone(phone), code: code)
             #expect(right.status == .approved)
-            // Counted in the instance until its flush, which writes every prefix's approvals in one statement.
-            #expect(try await Self.approvals(of: prefix, fixture) == 0)
-            try await fixture.verifications.flushApprovals()
-            #expect(try await Self.approvals(of: prefix, fixture) == 1)
-            try await fixture.verifications.flushApprovals()
-            #expect(try await Self.approvals(of: prefix, fixture) == 1)
+            #expect(try await approvals() == 1)
         }
-    }
-
-    @Test("approvals a flush could not write are written by the next, none twice")
-    func approvalFlushFails() async throws {
-        try await waitForRoomInTheHour(.seconds(120))
-        let settings = Verifier.Settings(abuse: AbuseSettings(prefix: PrefixRule(), shards: 4))
-        try await StoreFixture.run(settings: settings) { fixture in
-            let service = try await fixture.service()
-            // Two numbers of one prefix and one of another.
-            let phones = [testPhone(2), testPhone(3), try #require(PhoneNumber(e164: "+447911123456"))]
-            for phone in phones {
-                _ = try await fixture.start(service, phone)
-                let code = try #require(fixture.lastCode(to: phone))
-                let checked = try await fixture.verifier.check(service: service.sid, target: .phone(phone), code: code)
-                #expect(checked.status == .approved)
-            }
-            let prefixes = phones.map { settings.abuse.prefix.prefix(of: $0) ?? "" }
-            try await fixture.client.query(
-                """
-                ALTER TABLE abuse_counters ADD CONSTRAINT refuse_approvals CHECK (rule <> 'prefix_approved') NOT VALID
-                """)
-            await #expect(throws: PostgresError.self) { try await fixture.verifications.flushApprovals() }
-            try await fixture.client.query("ALTER TABLE abuse_counters DROP CONSTRAINT refuse_approvals")
-            #expect(try await Self.approvals(of: prefixes[0], fixture) == 0)
-            try await fixture.verifications.flushApprovals()
-            #expect(try await Self.approvals(of: prefixes[0], fixture) == 2)
-            #expect(try await Self.approvals(of: prefixes[2], fixture) == 1)
-            try await fixture.verifications.flushApprovals()
-            #expect(try await Self.approvals(of: prefixes[0], fixture) == 2)
-        }
-    }
-
-    @Test("a flush cut off after it was sent may have committed: its approvals are not written again")
-    func approvalFlushCut() async throws {
-        try await waitForRoomInTheHour(.seconds(120))
-        try await StoreFixture.run { fixture in
-            let proxy = try await TCPProxy.start(forwardingTo: "127.0.0.1", port: try fixture.database.port)
-            let client = fixture.database.makeClient {
-                $0.connectionString = fixture.database.connectionString(through: proxy)
-            }
-            try await closing(client) { client in
-                let store = PostgresVerificationStore(client: client)
-                store.approvals.record("+12015550", approvals: 3)
-                proxy.cut(whenClientSends: "prefix_approved", deliverFirst: true)
-                let error = await #expect(throws: PostgresError.self) { try await store.flushApprovals() }
-                #expect(error?.possiblyCommitted == true, "\(String(describing: error))")
-                // The server ran the statement it received; a second write of the same approvals would double them.
-                #expect(try await eventually { try await Self.approvals(of: "+12015550", fixture) == 3 })
-                try await store.flushApprovals()
-                #expect(try await Self.approvals(of: "+12015550", fixture) == 3)
-            }
-            await proxy.close()
-        }
-    }
-
-    @Test("an instance's starts judge its approvals not yet written; another instance's wait for the flush")
-    func unwrittenApprovalsJudged() async throws {
-        try await waitForRoomInTheHour(.seconds(120))
-        let settings = Verifier.Settings(abuse: AbuseSettings(prefix: PrefixRule(minimumStarts: 20), shards: 4))
-        try await StoreFixture.run(settings: settings) { fixture in
-            let service = try await fixture.service()
-            let phones = try (100..<122).map { try #require(PhoneNumber(e164: "+12015550\($0)")) }
-            for phone in phones.prefix(20) { _ = try await fixture.start(service, phone) }
-            for phone in phones.prefix(2) {
-                let code = try #require(fixture.lastCode(to: phone))
-                let checked = try await fixture.verifier.check(service: service.sid, target: .phone(phone), code: code)
-                #expect(checked.status == .approved)
-            }
-            // 2 approved of 20 is 10 %, not under it: this instance allows the next start.
-            #expect(try await fixture.start(service, phones[20]).status == .pending)
-            let refusal = try await fixture.withConcurrentClient { other in
-                // The other instance sees none of the two approvals until this one flushes.
-                await #expect(throws: VerifyError.self) {
-                    _ = try await fixture.start(service, phones[21], using: fixture.verifier(on: other))
-                }
-            }
-            #expect(refusal?.rule == RefusalRule(AbuseRule.prefix), "\(String(describing: refusal))")
-        }
-    }
-
-    static func approvals(of prefix: String, _ fixture: StoreFixture) async throws -> Int {
-        try await fixture.client.query(
-            """
-            SELECT coalesce(sum(hits), 0)::integer AS n FROM abuse_counters
-            WHERE rule = 'prefix_approved' AND subject = \(prefix)
-            """
-        )[0].decode("n")
     }
 }
