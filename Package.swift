@@ -19,6 +19,7 @@ let migrationFiles = [
     "0012_prefix_counter_shards.sql",
     "0013_verification_insert_checks.sql",
     "0014_request_statement_costs.sql",
+    "0015_start_statement_plans.sql",
 ]
 
 let strict: [SwiftSetting] = [

@@ -20,6 +20,7 @@ public enum MigrationSource {
         ("0012_prefix_counter_shards.sql", PackageResources._012_prefix_counter_shards_sql),
         ("0013_verification_insert_checks.sql", PackageResources._013_verification_insert_checks_sql),
         ("0014_request_statement_costs.sql", PackageResources._014_request_statement_costs_sql),
+        ("0015_start_statement_plans.sql", PackageResources._015_start_statement_plans_sql),
     ]
 
     public static func load(directory: String?) throws -> [Migration] {

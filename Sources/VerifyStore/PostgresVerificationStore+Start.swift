@@ -140,37 +140,15 @@ extension PostgresVerificationStore {
     }
 
     /// The service, what is known about the phone (its Safe List entry too), and its live verification locked
-    /// `FOR UPDATE`, in one statement.
+    /// `FOR UPDATE`, in one statement (migration 0015, whose plan PostgreSQL keeps for the session). Its columns are
+    /// `VerifyService.columns`, the phone's standing and `LiveVerification.columns`, by name.
     /// The phone's failure count is read here only to refuse sending to a capped number; the cap itself is enforced
     /// where guesses are compared, in the check.
     static func startState(_ request: StartRequest) -> PostgresQuery {
-        let bucket = request.to.bucket
-        let phone = request.to.e164
-        return """
-            SELECT \(fragment: VerifyService.columns),
-                p.blocked_at IS NOT NULL AS blocked,
-                p.opted_out_at IS NOT NULL OR EXISTS (
-                    SELECT FROM erased_opt_outs e
-                    WHERE e.bucket = \(bucket) AND e.phone_hmac = ANY (\(PostgresArray(request.erasedPhoneDigests)))
-                        AND (p.updated_at IS NULL OR p.updated_at < e.erased_at)
-                ) AS opted_out,
-                EXISTS (SELECT FROM safe_list_numbers WHERE bucket = \(bucket) AND phone = \(phone)) AS safe_listed,
-                coalesce(f.consecutive_failures, 0) AS consecutive_failures,
-                coalesce(ceil(extract(epoch FROM f.last_failure_at - now())) + \(failureWindow), 0)::integer
-                    AS seconds_until_failures_decay,
-                \(fragment: LiveVerification.columns)
-            FROM services s
-            LEFT JOIN phones p ON p.bucket = \(bucket) AND p.phone = \(phone)
-            LEFT JOIN phone_check_failures f ON f.bucket = \(bucket) AND f.service_sid = s.sid AND f.phone = \(phone)
-            LEFT JOIN LATERAL (
-                SELECT * FROM verifications
-                WHERE bucket = \(bucket) AND service_sid = s.sid AND phone = \(phone)
-                    AND status IN ('pending', 'max_attempts_reached')
-                ORDER BY created_at DESC LIMIT 1
-                FOR UPDATE
-            ) v ON true
-            WHERE s.sid = \(request.service.rawValue) AND s.deleted_at IS NULL
-            """
+        """
+        SELECT * FROM verifyd_start_state(\(request.to.bucket)::integer, \(request.service.rawValue),
+            \(request.to.e164), \(PostgresArray(request.erasedPhoneDigests)), \(failureWindow)::integer)
+        """
     }
 
     /// Inserts the verification and its first attempt in one statement and commits; nil when a concurrent start won
@@ -185,28 +163,18 @@ extension PostgresVerificationStore {
         let sealed = prepared.sealed
         var statements: [PostgresQuery] = []
         if let expiring { statements.append(Verification.expire(expiring)) }
+        let lease = settings.sendImmediately ? settings.leaseSeconds : nil
+        // Migration 0015's function, whose plan PostgreSQL keeps for the session; its columns are
+        // `Verification.columns`, `PendingCode.columns` and the attempt's, by name.
         statements.append(
             """
-            WITH v AS (
-                INSERT INTO verifications (
-                    bucket, sid, service_sid, phone, channel, status, locale, custom_friendly_name, app_hash, tags,
-                    device_ip, key_id, code_hash, code_ciphertext, max_check_attempts, max_send_attempts, expires_at,
-                    lookup_line_type)
-                VALUES (
-                    \(sid.bucket), \(sid.rawValue), \(service.sid.rawValue), \(request.to.e164),
-                    \(request.channel.rawValue), 'pending', \(request.locale), \(details.customFriendlyName),
-                    \(details.appHash), \(details.tags)::jsonb, \(details.deviceIP), \(sealed.keyID), \(sealed.hash),
-                    \(sealed.ciphertext), \(serviceSettings.maxCheckAttempts), \(serviceSettings.maxSendAttempts),
-                    now() + \(serviceSettings.codeValiditySeconds) * interval '1 second',
-                    \(prepared.lookup?.lineType.rawValue))
-                ON CONFLICT (bucket, service_sid, phone) WHERE status = 'pending' DO NOTHING
-                RETURNING *
-            ), a AS (
-                \(fragment: attemptInsert(request, settings: settings))
-            )
-            SELECT \(fragment: Verification.columns), \(fragment: PendingCode.columns),
-                a.created_at AS attempt_created_at, a.status AS attempt_status
-            FROM v, a
+            SELECT * FROM verifyd_create_verification(\(sid.bucket)::integer, \(sid.rawValue),
+                \(service.sid.rawValue), \(request.to.e164), \(request.channel.rawValue), \(request.locale),
+                \(details.customFriendlyName), \(details.appHash), \(details.tags)::jsonb, \(details.deviceIP),
+                \(sealed.keyID), \(sealed.hash), \(sealed.ciphertext), \(serviceSettings.maxCheckAttempts)::integer,
+                \(serviceSettings.maxSendAttempts)::integer, \(serviceSettings.codeValiditySeconds)::integer,
+                \(prepared.lookup?.lineType.rawValue), \(request.attemptSid.rawValue),
+                \(Self.attemptStatus(settings).rawValue), \(lease)::integer)
             """)
         let results = try await connection.pipeline(statements, commit: commit)
         guard let row = results[results.count - 1].single() else { return nil }
@@ -244,14 +212,18 @@ extension PostgresVerificationStore {
             row: row, service: service, code: PendingCode.sealed(row), attempts: SendAttempt.decodeAll(results[1]))
     }
 
-    /// The attempt row for this send, written claimed (`sending`, with a lease) when this instance sends it right
-    /// after commit, else `queued` for the dispatcher. Reads the verification from a CTE named `v`.
+    /// The status of this send's attempt row: claimed (`sending`, with a lease) when this instance sends it right
+    /// after commit, else `queued` for the dispatcher.
+    private static func attemptStatus(_ settings: Verifier.Settings) -> DeliveryStatus {
+        settings.sendImmediately ? .sending : .queued
+    }
+
+    /// The attempt row for this send (`attemptStatus`). Reads the verification from a CTE named `v`.
     private static func attemptInsert(_ request: StartRequest, settings: Verifier.Settings) -> PostgresQuery {
         let claim = settings.sendImmediately
-        let status = claim ? DeliveryStatus.sending : .queued
         return """
             INSERT INTO delivery_attempts (bucket, sid, verification_sid, channel, status, lease_expires_at)
-            SELECT v.bucket, \(request.attemptSid.rawValue), v.sid, v.channel, \(status.rawValue),
+            SELECT v.bucket, \(request.attemptSid.rawValue), v.sid, v.channel, \(attemptStatus(settings).rawValue),
                 CASE WHEN \(claim) THEN now() + \(settings.leaseSeconds) * interval '1 second' END
             FROM v
             RETURNING created_at, status
