@@ -1,8 +1,9 @@
 -- verifyd's start of a new SMS verification (Sources/VerifyStore/PostgresVerificationStore+Start.swift and
 -- PostgresDeliveryStore.swift), statement for statement and round trip for round trip: BEGIN, the limits, the prefix
 -- counter (migrations/0012_prefix_counter_shards.sql) and the locking read of service, number and live verification
--- (migrations/0015_start_statement_plans.sql) in one pipeline (the per-credential counter takes no statement: as for every start of a busy credential but the first of
--- each block, the start spends a unit its instance holds, Sources/VerifyStore/CounterLeases.swift); the verification
+-- (migrations/0015_start_statement_plans.sql) in one pipeline (the per-credential counter takes no statement: as for
+-- every start of a busy credential but the first of each block, the start spends a unit its instance holds,
+-- Sources/VerifyStore/CounterLeases.swift); the verification (0015 too)
 -- with its claimed attempt and COMMIT in the next; then, after the Twilio call, the limits and the recorded send in one
 -- implicit transaction. Run with -M extended (unnamed statements, verifyd's default). Numbers are drawn from 1,000,000
 -- as in the reference; a number that already has a pending verification inserts nothing, as when verifyd loses that
