@@ -48,7 +48,7 @@ struct ObservabilityProcessTests {
         let listening = try await process.waitForLog(matching: "metrics.listening")
         let port = try #require(listening.firstMatch(of: /port=(\d+)/).map { String($0.1) })
         let http = TestHTTPClient()
-        #expect(try await http.send("GET", process.baseURL + "/readyz").status == 200)
+        #expect(await process.becomesReady())
         let scraped = try await http.send("GET", "http://127.0.0.1:\(port)/metrics")
         let onAPIPort = try await http.send("GET", process.baseURL + "/metrics")
         await process.stop()

@@ -24,7 +24,7 @@ struct ReadinessTests {
                 environment: environment.values, arguments: ["serve", "--migrate"])
             let api = API(process: process, environment: environment)
             let http = TestHTTPClient()
-            #expect(try await http.send("GET", process.baseURL + "/readyz").status == 200)
+            #expect(await process.becomesReady())
             let service = try await api.createService()
 
             try await cluster.stop(mode: .fast)

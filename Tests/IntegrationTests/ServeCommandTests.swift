@@ -13,8 +13,7 @@ struct ServeCommandTests {
         #expect(refused.output.contains("run `verifyd migrate`"))
         let process = try await VerifydProcess.serve(
             environment: environment.values, arguments: ["serve", "--migrate"])
-        let ready = try await TestHTTPClient().send("GET", process.baseURL + "/readyz")
-        #expect(ready.status == 200)
+        #expect(await process.becomesReady())
         await process.stop()
         try await database.drop()
     }
@@ -47,7 +46,7 @@ struct ServeCommandTests {
             database, "INSERT INTO schema_migrations (version, name, checksum) VALUES (9999, 'future', 'x')")
         let environment = VerifydEnvironment(databaseURL: database.connectionString)
         let process = try await VerifydProcess.serve(environment: environment.values)
-        #expect(try await TestHTTPClient().send("GET", process.baseURL + "/readyz").status == 200)
+        #expect(await process.becomesReady())
         #expect(process.log.contains("migrate.unknown_version"))
         let status = try await VerifydProcess.run(["migrate", "--status"], environment: environment.values)
         #expect(status.status == 0)

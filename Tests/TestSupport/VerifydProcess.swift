@@ -112,6 +112,16 @@ public final class VerifydProcess: @unchecked Sendable {
         throw VerifydProcessError("timed out waiting for \"\(text)\" in the log:\n\(log)")
     }
 
+    /// Whether `/readyz` answers 200 within `timeout`, probing again after a 503 as a balancer does: on a loaded
+    /// machine the first probe of a process just started can outlast the readiness deadline (2 s) while the probe
+    /// connection is opened, and answer 503 although nothing is wrong.
+    public func becomesReady(within timeout: Duration = .seconds(20)) async -> Bool {
+        let http = TestHTTPClient()
+        return await eventually(within: timeout) {
+            (try? await http.send("GET", baseURL + "/readyz"))?.status == 200
+        }
+    }
+
     /// Sends SIGTERM (graceful shutdown).
     public func terminate() { process.terminate() }
 
