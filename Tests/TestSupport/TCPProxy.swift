@@ -66,8 +66,11 @@ public final class TCPProxy: Sendable {
     }
 
     /// Arms a one-time trap: the first chunk a client sends that contains `marker` ends its connection on both sides,
-    /// after the chunk reached the target (`deliverFirst`) or before it did. `sprung` runs when it happens. With
-    /// `COMMIT` as the marker, this is a connection cut during a commit, after or before the server got it.
+    /// after the round trip that holds it reached the target (`deliverFirst`) or before the chunk did. `sprung` runs
+    /// when it happens. With `COMMIT` as the marker, this is a connection cut during a commit, after or before the
+    /// server got it. The round trip ends with the chunk that ends with a Sync message (the extended protocol, all
+    /// verifyd speaks): libpq may write a statement apart from its Sync, and a server that never gets the Sync
+    /// rolls the statement's implicit transaction back, so cutting before it would not be "after the server got it".
     public func cut(whenClientSends marker: String, deliverFirst: Bool, sprung: @escaping @Sendable () -> Void = {}) {
         state.withLock { $0.trap = Trap(marker: Array(marker.utf8), deliverFirst: deliverFirst, sprung: sprung) }
     }
@@ -152,6 +155,8 @@ private final class Pipe: ChannelInboundHandler, Sendable {
     typealias InboundIn = ByteBuffer
     let partner: any Channel
     let proxy: TCPProxy?
+    /// A trap's cut that waits for the end of the client's round trip (`TCPProxy.cut(whenClientSends:deliverFirst:)`).
+    private let pendingCut = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(partner: any Channel, trapsOf proxy: TCPProxy?) {
         self.partner = partner
@@ -160,6 +165,10 @@ private final class Pipe: ChannelInboundHandler, Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = Self.unwrapInboundIn(data)
+        if let cut = pendingCut.withLock({ Self.endsRoundTrip(bytes) ? $0.take() : nil }) {
+            partner.writeAndFlush(bytes).whenComplete { _ in cut() }
+            return
+        }
         guard let trap = proxy?.springTrap(bytes) else {
             partner.writeAndFlush(bytes, promise: nil)
             return
@@ -171,11 +180,19 @@ private final class Pipe: ChannelInboundHandler, Sendable {
             partner.close(promise: nil)
             trap.sprung()
         }
-        if trap.deliverFirst {
+        if !trap.deliverFirst {
+            cut()
+        } else if Self.endsRoundTrip(bytes) {
             partner.writeAndFlush(bytes).whenComplete { _ in cut() }
         } else {
-            cut()
+            pendingCut.withLock { $0 = cut }
+            partner.writeAndFlush(bytes, promise: nil)
         }
+    }
+
+    /// Whether `bytes` end with a Sync message ('S', length 4).
+    private static func endsRoundTrip(_ bytes: ByteBuffer) -> Bool {
+        bytes.readableBytesView.suffix(5).elementsEqual([0x53, 0, 0, 0, 4])
     }
 
     func channelInactive(context: ChannelHandlerContext) {
