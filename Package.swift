@@ -20,6 +20,8 @@ let migrationFiles = [
     "0013_verification_insert_checks.sql",
     "0014_request_statement_costs.sql",
     "0015_start_statement_plans.sql",
+    "0016_heap_only_failure_counts.sql",
+    "0017_check_without_empty_failure_rows.sql",
 ]
 
 let strict: [SwiftSetting] = [

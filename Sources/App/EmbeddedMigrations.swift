@@ -21,6 +21,8 @@ public enum MigrationSource {
         ("0013_verification_insert_checks.sql", PackageResources._013_verification_insert_checks_sql),
         ("0014_request_statement_costs.sql", PackageResources._014_request_statement_costs_sql),
         ("0015_start_statement_plans.sql", PackageResources._015_start_statement_plans_sql),
+        ("0016_heap_only_failure_counts.sql", PackageResources._016_heap_only_failure_counts_sql),
+        ("0017_check_without_empty_failure_rows.sql", PackageResources._017_check_without_empty_failure_rows_sql),
     ]
 
     public static func load(directory: String?) throws -> [Migration] {

@@ -1,13 +1,16 @@
 import Foundation
 import Postgres
+import Synchronization
 import VerifyCore
 
 /// Retention in PostgreSQL. Each batch is one transaction that first tries its kind's transaction-level advisory
 /// lock, so of the instances that run the retention service at once one deletes and the others return 0; rows are
 /// picked `FOR UPDATE SKIP LOCKED`, so a batch never waits behind a start or a check. Every pick reads an index in
-/// the order it deletes (see migrations/0010_retention.sql).
+/// the order it deletes (see migrations/0010_retention.sql), failure counts their key (0016).
 public struct PostgresRetentionStore: RetentionStore {
     let client: PostgresClient
+    /// Where this instance's sweep of failure counts goes on (`deleteFailureCounts`).
+    private let failureSweep = FailureSweep()
 
     public init(client: PostgresClient) {
         self.client = client
@@ -42,22 +45,37 @@ public struct PostgresRetentionStore: RetentionStore {
                 WHERE v.bucket = old.bucket AND v.sid = old.sid
                 """
             ).affectedRows
-        }
+        } ?? 0
     }
 
+    /// Failure counts are found by their key, a window of buckets per batch: an index on `last_failure_at` would
+    /// keep every wrong code's update from staying heap-only (migration 0016). A call returns once it has deleted
+    /// `limit`, or after it has read every window once from where the last call stopped, which ends the pass.
     public func deleteFailureCounts(lastFailureBefore cutoff: Date, limit: Int) async throws -> Int {
-        try await inTurn(.failureCounts) { connection in
-            try await connection.query(
-                """
-                DELETE FROM phone_check_failures f USING (
-                    SELECT bucket, service_sid, phone FROM phone_check_failures
-                    WHERE last_failure_at IS NULL OR last_failure_at < \(cutoff)
-                    LIMIT \(limit) FOR UPDATE SKIP LOCKED
-                ) old
-                WHERE f.bucket = old.bucket AND f.service_sid = old.service_sid AND f.phone = old.phone
-                """
-            ).affectedRows
+        var deleted = 0
+        for _ in 0..<FailureSweep.windows {
+            let first = failureSweep.next.load(ordering: .relaxed)
+            let wanted = limit - deleted
+            let batch = try await inTurn(.failureCounts) { connection in
+                try await connection.query(
+                    """
+                    DELETE FROM phone_check_failures f USING (
+                        SELECT bucket, service_sid, phone FROM phone_check_failures
+                        WHERE bucket >= \(first) AND bucket < \(first + FailureSweep.span)
+                            AND (last_failure_at IS NULL OR last_failure_at < \(cutoff))
+                        LIMIT \(wanted) FOR UPDATE SKIP LOCKED
+                    ) old
+                    WHERE f.bucket = old.bucket AND f.service_sid = old.service_sid AND f.phone = old.phone
+                    """
+                ).affectedRows
+            }
+            // Another instance's turn: it sweeps with a cursor of its own.
+            guard let batch else { break }
+            deleted += batch
+            if deleted == limit { break }
+            failureSweep.next.store((first + FailureSweep.span) % FailureSweep.buckets, ordering: .relaxed)
         }
+        return deleted
     }
 
     public func deleteIdlePhones(unchangedSince cutoff: Date, limit: Int) async throws -> Int {
@@ -78,7 +96,7 @@ public struct PostgresRetentionStore: RetentionStore {
                 WHERE p.bucket = idle.bucket AND p.phone = idle.phone
                 """
             ).affectedRows
-        }
+        } ?? 0
     }
 
     public func purgeDeletedServices(limit: Int) async throws -> Int {
@@ -121,14 +139,26 @@ public struct PostgresRetentionStore: RetentionStore {
             return try await connection.query(
                 "DELETE FROM services WHERE sid = \(service) AND deleted_at IS NOT NULL"
             ).affectedRows
-        }
+        } ?? 0
     }
 
-    private func inTurn(_ turn: Turn, _ batch: (PostgresConnection) async throws -> Int) async throws -> Int {
+    /// The batch's count, or nil when another instance holds the turn.
+    private func inTurn(_ turn: Turn, _ batch: (PostgresConnection) async throws -> Int) async throws -> Int? {
         try await client.withTransaction { connection in
             let mine = try await connection.query("SELECT pg_try_advisory_xact_lock(\(turn.key)) AS mine")[0]
-            guard try mine.decode("mine", as: Bool.self) else { return 0 }
+            guard try mine.decode("mine", as: Bool.self) else { return nil }
             return try await batch(connection)
         }
     }
+}
+
+/// The next bucket of the sweep of failure counts. Per instance and from 0 at start: a window read twice or late
+/// costs a batch, never a count, since a check treats a count past its 24 hours as gone (migration 0002).
+private final class FailureSweep: Sendable {
+    static let buckets = 65_536
+    /// 64 windows of 1,024 buckets: a batch reads a 64th of the table by its key.
+    static let span = 1_024
+    static let windows = buckets / span
+
+    let next = Atomic<Int>(0)
 }

@@ -1,9 +1,9 @@
 import Postgres
 import VerifyCore
 
-/// A check is one statement, `verifyd_check` (migration 0002, which also argues why it keeps every guarantee): it
-/// locks the live verification, passes the phone's failure gate, counts the attempt, compares the code's HMAC and
-/// writes the result at once. A check by phone number is therefore one round trip; a check by SID first reads the
+/// A check is one statement, a function call (migration 0002 argues why it keeps every guarantee, 0017 why its
+/// current form still does): it locks the live verification, passes the phone's failure gate, counts the attempt,
+/// compares the code's HMAC and writes the result, in one transaction. A check by phone number is therefore one round trip; a check by SID first reads the
 /// verification's number, which the HMAC is bound to (`CodeKeyring`), so it takes two. The rare answers that need
 /// more than the statement returns (an expiry to write, the Retry-After of a phone at its cap) take one more.
 /// The statement calls `verifyd_check_metered` (migration 0012), which with a per-credential limit first takes the

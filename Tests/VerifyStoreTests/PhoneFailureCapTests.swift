@@ -93,6 +93,26 @@ struct PhoneFailureCapTests {
         }
     }
 
+    @Test("an approval writes no failure row for a number that has none, and clears the row of one that has failures")
+    func approvalWritesOnlyFailures() async throws {
+        try await StoreFixture.run(settings: Self.settings) { fixture in
+            let service = try await fixture.service()
+            let (clean, failed) = (testPhone(6), testPhone(7))
+            for phone in [clean, failed] {
+                if phone == failed { try await Self.fail(1, service: service, phone: phone, fixture: fixture) }
+                try await fixture.start(service, phone)
+                let code = try #require(fixture.lastCode(to: phone))
+                #expect(try await fixture.check(service, phone, code).status == .approved)
+            }
+            let rows = try await fixture.client.query(
+                "SELECT phone, consecutive_failures, last_failure_at IS NULL AS cleared FROM phone_check_failures")
+            #expect(rows.count == 1)
+            #expect(try rows.first?.decode("phone", as: String.self) == failed.e164)
+            #expect(try rows.first?.decode("consecutive_failures", as: Int.self) == 0)
+            #expect(try rows.first?.decode("cleared", as: Bool.self) == true)
+        }
+    }
+
     @Test("an operator's unblock clears the count")
     func unblockClears() async throws {
         try await StoreFixture.run(settings: Self.settings) { fixture in

@@ -56,6 +56,38 @@ struct RetentionTests {
         }
     }
 
+    @Test("the sweep by key finds decayed counts in every bucket window, a batch at a time, and keeps recent ones")
+    func failureCountsSweepEveryBucket() async throws {
+        try await StoreFixture.run { fixture in
+            let service = try await fixture.service()
+            let store = PostgresRetentionStore(client: fixture.client)
+            let retention = RetentionService(
+                store: store, settings: .init(retention: .seconds(30 * 86_400), interval: .seconds(60), batchSize: 2),
+                logger: Logger(label: "test"), now: { try await store.now().addingTimeInterval(1.5 * Self.day) })
+            func insert(_ buckets: [Int], failedIn days: Int) async throws {
+                for bucket in buckets {
+                    try await fixture.client.query(
+                        """
+                        INSERT INTO phone_check_failures (bucket, service_sid, phone, consecutive_failures,
+                            last_failure_at)
+                        VALUES (\(bucket), \(service.sid.rawValue), \(testPhone(bucket).e164), 1,
+                            now() + \(days) * interval '1 day')
+                        """)
+                }
+            }
+            try await insert([0, 1023, 1024, 40_000, 65_535], failedIn: 0)
+            try await insert([50_000], failedIn: 1)
+            #expect(try await retention.pass()["failure_counts"] == 5)
+            #expect(try await Self.count(fixture, "phone_check_failures") == 1)
+            // The second pass starts where the first stopped and comes round to the windows before it.
+            try await insert([1, 30_000, 65_000], failedIn: 0)
+            #expect(try await retention.pass()["failure_counts"] == 3)
+            let left = try await fixture.client.query("SELECT bucket FROM phone_check_failures")
+                .map { try $0.decode(0, as: Int.self) }
+            #expect(left == [50_000])
+        }
+    }
+
     @Test("a phone row goes when nothing is left; blocks, opt-outs, verifications and STOP or START receipts keep it")
     func idlePhones() async throws {
         try await StoreFixture.run { fixture in

@@ -1,11 +1,11 @@
 -- verifyd's check by number with a wrong code (Sources/VerifyStore/PostgresVerificationStore+Check.swift), as
 -- verifyd sends it: the limits, then verifyd_check (migrations/0002_check_gate.sql) behind the credential's check
--- counter, with the prefix rule's approval count (verifyd_check_metered, migrations/0012_prefix_counter_shards.sql):
--- one pipeline, one round trip, one implicit transaction. As for every check of a busy credential but the first of
--- each block, the check spends a unit its instance already holds (Sources/VerifyStore/CounterLeases.swift), so the
--- statement names no counter (bench_null()). The candidate HMAC matches nothing, as a wrong code's
--- does. Run with -M extended (unnamed statements, verifyd's default; -M prepared when VERIFYD_DB_PREPARED_STATEMENTS
--- is on).
+-- counter, with the prefix rule's approval count (verifyd_check_metered, migrations/0012_prefix_counter_shards.sql,
+-- as 0017 rewrote it): one pipeline, one round trip, one implicit transaction. As for every check of a busy
+-- credential but the first of each block, the check spends a unit its instance already holds
+-- (Sources/VerifyStore/CounterLeases.swift), so the statement names no counter (bench_null()). The candidate HMAC
+-- matches nothing, as a wrong code's does. Run with -M extended (unnamed statements, verifyd's default; -M prepared
+-- when VERIFYD_DB_PREPARED_STATEMENTS is on).
 -- scripts/bench checks these statements against pg_stat_statements after a verifyd run and fails when they drift.
 -- pgbench -D key_ids={bench}
 -- pgbench -D hashes={"\\x0000000000000000000000000000000000000000000000000000000000000000"}
