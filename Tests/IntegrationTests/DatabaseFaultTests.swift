@@ -88,10 +88,7 @@ struct DatabaseFaultTests {
 
     /// The instant `/readyz` first answers 200; fails the test past `limit`.
     static func ready(_ process: VerifydProcess, within limit: Duration) async throws -> ContinuousClock.Instant {
-        let http = TestHTTPClient()
-        let ready = await eventually(within: limit) {
-            (try? await http.send("GET", process.baseURL + "/readyz"))?.status == 200
-        }
+        let ready = await process.becomesReady(within: limit)
         #expect(ready, "not ready within \(limit) of the fault's end")
         return ContinuousClock.now
     }
